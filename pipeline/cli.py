@@ -1,0 +1,150 @@
+"""The `newsflow` command: a thin driver over the pipeline functions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import db
+from pipeline.errors import NewsflowError
+from pipeline.settings import Settings, load_settings
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _connect(settings: Settings):
+    return db.connect(db.database_url(settings), timeout_s=settings.connect_timeout_s)
+
+
+def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    with _connect(settings) as conn:
+        applied = db.migrate(conn, settings.sql_dir / "migrations")
+    if applied:
+        for m in applied:
+            out.print(f"applied {m.path.name}")
+    else:
+        out.print("database is up to date; nothing to apply")
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
+    with _connect(settings) as conn:
+        states = db.migration_status(conn, settings.sql_dir / "migrations")
+    table = Table("version", "name", "state", "applied at")
+    for s in states:
+        when = s.applied_at.isoformat(timespec="seconds") if s.applied_at else ""
+        state = "applied" if s.applied_at else "[yellow]pending[/]"
+        table.add_row(f"{s.migration.version:04d}", s.migration.name, state, when)
+    out.print(table)
+    return 0
+
+
+def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
+    out.print(db.mask_url(db.database_url(settings)), soft_wrap=True)
+    return 0
+
+
+def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.database_url:
+        out.print("NEWSFLOW_DATABASE_URL is set: newsflow does not manage that server")
+        return 0
+    stopped = db.stop_embedded(settings.embedded_pg_dir)
+    out.print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    return 0
+
+
+def cmd_feeds_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import sources
+    from pipeline.store import feeds as feed_store
+
+    feeds = sources.load_feeds(settings.feeds_file)
+    with _connect(settings) as conn:
+        report = feed_store.sync_feeds(conn, feeds)
+    out.print(
+        f"{settings.feeds_file.name}: {len(feeds)} feeds — {len(report.inserted)} added, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.retired)} retired"
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import sources
+    from pipeline.store import feeds as feed_store
+
+    if settings.database_url:
+        url = settings.database_url
+        out.print(f"database: {db.mask_url(url)} (from NEWSFLOW_DATABASE_URL)")
+    else:
+        was_running = (settings.embedded_pg_dir / "postmaster.pid").exists()
+        url = db.start_embedded(settings.embedded_pg_dir)
+        verb = "reused" if was_running else "started"
+        out.print(f"database: embedded PostgreSQL {verb} in {settings.embedded_pg_dir}")
+    feeds = sources.load_feeds(settings.feeds_file)
+    with db.connect(url, timeout_s=settings.connect_timeout_s) as conn:
+        applied = db.migrate(conn, settings.sql_dir / "migrations")
+        out.print(f"migrations: {len(applied)} applied" if applied else "migrations: up to date")
+        report = feed_store.sync_feeds(conn, feeds)
+        by_lang = dict(
+            conn.execute("SELECT language, count(*) FROM feeds WHERE enabled GROUP BY 1 ORDER BY 1")
+        )
+    out.print(
+        f"feeds: {len(feeds)} in {settings.feeds_file} — {len(report.inserted)} added, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged; enabled by language: "
+        + ", ".join(f"{k} {v}" for k, v in by_lang.items())
+    )
+    return 0
+
+
+def _json_lines(rows: Sequence[dict]) -> None:
+    for row in rows:
+        sys.stdout.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(parent, name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    dbp = sub.add_parser("db", help="database: migrate, status, url, stop").add_subparsers(
+        dest="db_command", required=True
+    )
+    add(dbp, "migrate", cmd_db_migrate, "apply pending migrations in order")
+    add(dbp, "status", cmd_db_status, "list applied and pending migrations")
+    add(dbp, "url", cmd_db_url, "print the database URL in use (password masked)")
+    add(dbp, "stop", cmd_db_stop, "stop the embedded PostgreSQL server")
+
+    feeds = sub.add_parser("feeds", help="feed registry").add_subparsers(
+        dest="feeds_command", required=True
+    )
+    add(feeds, "sync", cmd_feeds_sync, "validate config/feeds.yaml and sync it to the database")
+
+    add(sub, "demo", cmd_demo, "start the database, migrate, load the feeds and report")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return args.func(args, settings)
+    except NewsflowError as exc:
+        err.print(f"newsflow: {exc}", soft_wrap=True, markup=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("newsflow: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
