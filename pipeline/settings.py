@@ -49,12 +49,24 @@ class Settings(BaseSettings):
     # airflow
     ingest_schedule: str = "*/10 * * * *"
 
+    # alerts: escalation = >= escalation_outlets distinct outlets within escalation_minutes
+    escalation_outlets: int = 3
+    escalation_minutes: int = 60
+    alert_max_attempts: int = 8  # a delivery is marked failed after this many attempts
+    alert_backoff_base_s: int = 30  # doubled after each failed attempt
+    alert_backoff_max_s: int = 3600
+    alert_send_timeout_s: float = 10.0  # per HTTP request or SMTP session
+
     # data quality
     data_docs_dir: Path | None = None  # default: home/data_docs
 
     @property
     def feeds_file(self) -> Path:
         return self.config_dir / "feeds.yaml"
+
+    @property
+    def tracked_deals_file(self) -> Path:
+        return self.config_dir / "tracked_deals.yaml"
 
     @property
     def embedded_pg_dir(self) -> Path:
