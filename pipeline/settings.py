@@ -59,6 +59,16 @@ class Settings(BaseSettings):
 
     # data quality
     data_docs_dir: Path | None = None  # default: home/data_docs
+    # A check broken by more than this share of a batch (and by more than dq_tolerated_bad_rows
+    # rows) is a whole-batch failure that fails the task; below it, bad rows are only quarantined.
+    dq_max_bad_fraction: float = 0.25
+    dq_tolerated_bad_rows: int = 5
+    dq_title_min_chars: int = 3
+    dq_title_max_chars: int = 400
+    dq_future_tolerance_minutes: int = 60  # published may lead the clock by this much
+    dq_feed_min_success_rate: float = 0.8  # per feed over 24 h; warning only
+    dq_feed_max_stale_hours: float = 24.0  # since the last good fetch; warning only
+    dq_docs_retention_days: int = 14  # Data Docs pages and stored GX results
 
     @property
     def feeds_file(self) -> Path:
@@ -71,6 +81,11 @@ class Settings(BaseSettings):
     @property
     def embedded_pg_dir(self) -> Path:
         return self.home / "pg"
+
+    @property
+    def data_docs_folder(self) -> Path:
+        """Where Great Expectations writes Data Docs."""
+        return self.data_docs_dir or self.home / "data_docs"
 
 
 def load_settings(**overrides: object) -> Settings:
