@@ -1,0 +1,1 @@
+"""The demo: feeds written by us, served from loopback, so newsflow runs with no internet."""
