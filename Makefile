@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench reliability clean lock
+.PHONY: install demo test lint bench reliability clean lock compose-tool
 
 install: $(STAMP)
 
@@ -18,11 +18,19 @@ demo: $(STAMP)
 	$(BIN)/newsflow demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline dags tests bench
-	$(BIN)/ruff format --check pipeline dags tests bench
+	$(BIN)/ruff check pipeline dags tests bench deploy
+	$(BIN)/ruff format --check pipeline dags tests bench deploy
 
-test: lint
+test: lint compose-tool
 	$(BIN)/python -m pytest -q
+
+# tests/deploy validates docker-compose.yml with Debian's docker-compose (v1, needs no engine).
+# Installed here, never by the tests, and only as root with apt (CI runs as root).
+compose-tool:
+	@command -v docker-compose >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }; }; } \
+	  || echo "note: docker-compose is not installed; tests/deploy will say how to get it"
 
 bench: $(STAMP)
 	$(BIN)/newsflow bench --quick --out bench/results.json
