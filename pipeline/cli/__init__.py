@@ -129,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(dbp, "url", cmd_db_url, "print the database URL in use (password masked)")
     add(dbp, "stop", cmd_db_stop, "stop the embedded PostgreSQL server")
 
-    feeds = sub.add_parser("feeds", help="feed registry").add_subparsers(
-        dest="feeds_command", required=True
+    feeds = sub.add_parser("feeds", help="feed registry and health").add_subparsers(
+        dest="feeds_command", required=False
     )
     add(feeds, "sync", cmd_feeds_sync, "validate config/feeds.yaml and sync it to the database")
 
