@@ -1,0 +1,140 @@
+"""Steps of deploy/airflow-init.sh that need Python: the newsflow_db connection and passwords.
+
+Usage: python init_helpers.py connection-file PATH | analyst-password | admin-password
+
+Everything comes from the environment (docker-compose.yml passes it from .env); a missing or
+malformed value ends in one line naming the variable and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pipeline.errors import NewsflowError
+
+CONN_ID = "newsflow_db"
+
+
+class InitError(Exception):
+    """A setting the operator has to fix; the message names it."""
+
+
+def connection_from_url(url: str) -> dict[str, object]:
+    """The Airflow connection fields (postgres type) equivalent to a postgresql:// URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+        raise InitError(
+            "NEWSFLOW_DATABASE_URL must look like postgresql://user:password@host:5432/dbname "
+            f"(got scheme {parts.scheme!r}, host {parts.hostname!r}); check NEWSFLOW_DB_* in .env"
+        )
+    fields: dict[str, object] = {
+        "conn_type": "postgres",
+        "description": "newsflow data (written by airflow-init from NEWSFLOW_DATABASE_URL)",
+        "host": parts.hostname,
+        "port": parts.port or 5432,
+        "login": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "schema": unquote(parts.path.lstrip("/")),
+    }
+    return fields
+
+
+def write_connection_file(path: Path, url: str) -> None:
+    """Write {CONN_ID: fields} for `airflow connections import`, readable by the owner only."""
+    fields = connection_from_url(url)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({CONN_ID: fields}, fh)
+    print(f"connection {CONN_ID}: postgres {fields['host']}:{fields['port']}/{fields['schema']}")
+
+
+def set_analyst_password(url: str, role: str, password: str) -> str:
+    """Give the read-only analyst role its login password; returns what was done, in words."""
+    if not password:
+        return f"NEWSFLOW_ANALYST_PASSWORD is empty: role {role} left without a login password"
+    from psycopg import sql
+
+    from pipeline import db
+
+    with db.connect(url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        if not exists:
+            return f"role {role} does not exist yet (no migration creates it): nothing to set"
+        # ALTER ROLE takes no bind parameters; the literal is quoted by psycopg.
+        conn.execute(
+            sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(password)
+            )
+        )
+    return f"role {role}: login password set from NEWSFLOW_ANALYST_PASSWORD"
+
+
+def set_admin_password(passwords_file: Path, user: str, password: str) -> str:
+    """Record the admin's password for Airflow's simple auth manager, keeping other users."""
+    if not password:
+        return (
+            f"AIRFLOW_ADMIN_PASSWORD is empty: the api-server generates one for {user} on first "
+            "start and prints it in its log"
+        )
+    passwords: dict[str, str] = {}
+    if passwords_file.exists() and passwords_file.read_text(encoding="utf-8").strip():
+        try:
+            passwords = json.loads(passwords_file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            raise InitError(
+                f"{passwords_file} is not valid JSON; fix or delete it and run airflow-init again"
+            ) from None
+    passwords[user] = password
+    passwords_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(passwords_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o660)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(passwords) + "\n")
+    return f"Airflow user {user}: password set from AIRFLOW_ADMIN_PASSWORD"
+
+
+def _require(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise InitError(f"{name} is not set; it is derived from NEWSFLOW_DB_* in .env")
+    return value
+
+
+def main(argv: list[str]) -> int:
+    try:
+        if argv[:1] == ["connection-file"] and len(argv) == 2:
+            write_connection_file(Path(argv[1]), _require("NEWSFLOW_DATABASE_URL"))
+        elif argv == ["analyst-password"]:
+            print(
+                set_analyst_password(
+                    _require("NEWSFLOW_DATABASE_URL"),
+                    os.environ.get("NEWSFLOW_ANALYST_ROLE", "newsflow_analyst"),
+                    os.environ.get("NEWSFLOW_ANALYST_PASSWORD", ""),
+                )
+            )
+        elif argv == ["admin-password"]:
+            default_file = Path(os.environ.get("AIRFLOW_HOME", "/opt/airflow")) / (
+                "simple_auth_manager_passwords.json.generated"
+            )
+            file = os.environ.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+            print(
+                set_admin_password(
+                    Path(file) if file else default_file,
+                    os.environ.get("AIRFLOW_ADMIN_USER") or "admin",
+                    os.environ.get("AIRFLOW_ADMIN_PASSWORD", ""),
+                )
+            )
+        else:
+            print(__doc__.splitlines()[2], file=sys.stderr)
+            return 2
+    except (InitError, NewsflowError) as exc:
+        print(f"airflow-init: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
