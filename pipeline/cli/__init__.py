@@ -77,31 +77,9 @@ def cmd_feeds_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline import sources
-    from pipeline.store import feeds as feed_store
+    from pipeline.demo.run import run_demo
 
-    if settings.database_url:
-        url = settings.database_url
-        out.print(f"database: {db.mask_url(url)} (from NEWSFLOW_DATABASE_URL)")
-    else:
-        was_running = (settings.embedded_pg_dir / "postmaster.pid").exists()
-        url = db.start_embedded(settings.embedded_pg_dir)
-        verb = "reused" if was_running else "started"
-        out.print(f"database: embedded PostgreSQL {verb} in {settings.embedded_pg_dir}")
-    feeds = sources.load_feeds(settings.feeds_file)
-    with db.connect(url, timeout_s=settings.connect_timeout_s) as conn:
-        applied = db.migrate(conn, settings.sql_dir / "migrations")
-        out.print(f"migrations: {len(applied)} applied" if applied else "migrations: up to date")
-        report = feed_store.sync_feeds(conn, feeds)
-        by_lang = dict(
-            conn.execute("SELECT language, count(*) FROM feeds WHERE enabled GROUP BY 1 ORDER BY 1")
-        )
-    out.print(
-        f"feeds: {len(feeds)} in {settings.feeds_file} — {len(report.inserted)} added, "
-        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged; enabled by language: "
-        + ", ".join(f"{k} {v}" for k, v in by_lang.items())
-    )
-    return 0
+    return run_demo(settings, out)
 
 
 def json_lines(rows: Sequence[dict]) -> None:
@@ -134,7 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add(feeds, "sync", cmd_feeds_sync, "validate config/feeds.yaml and sync it to the database")
 
-    add(sub, "demo", cmd_demo, "start the database, migrate, load the feeds and report")
+    add(
+        sub,
+        "demo",
+        cmd_demo,
+        "run the pipeline on demo feeds served from loopback and show the results",
+    )
     # Each area adds its commands from pipeline/cli/cmd_<area>.py through register(sub).
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("cmd_"):

@@ -45,3 +45,9 @@ def sync_feeds(conn: psycopg.Connection, feeds: list[Feed]) -> SyncReport:
         retired = conn.execute(statement("retire_feeds"), {"ids": [f.id for f in feeds]})
         report.retired = [r[0] for r in retired]
     return report
+
+
+def make_due(conn: psycopg.Connection, feed_ids: list[str]) -> int:
+    """Schedule the given enabled feeds for the next cycle; returns how many."""
+    with conn.transaction():
+        return conn.execute(statement("feed_make_due"), {"ids": feed_ids}).rowcount

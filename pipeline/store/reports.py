@@ -38,3 +38,13 @@ def feeds(conn: psycopg.Connection) -> list[dict]:
 
 def deals(conn: psycopg.Connection) -> list[dict]:
     return _rows(conn, "report_deals")
+
+
+def alerts(conn: psycopg.Connection) -> list[dict]:
+    """Every alert with its per-channel delivery status."""
+    return _rows(conn, "report_alerts")
+
+
+def data_quality(conn: psycopg.Connection) -> list[dict]:
+    """Results per suite and outcome, and how many quarantined rows are still held."""
+    return _rows(conn, "report_dq")
