@@ -23,38 +23,43 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_demo_with_a_configured_server_migrates_and_loads_feeds(empty_db_url: str) -> None:
-    first = run(["demo"], NEWSFLOW_DATABASE_URL=empty_db_url)
+def test_migrate_and_sync_on_a_configured_server_then_again(empty_db_url: str) -> None:
+    first = run(["db", "migrate"], NEWSFLOW_DATABASE_URL=empty_db_url)
     assert first.returncode == 0, first.stderr
-    assert "migrations: 1 applied" in first.stdout or "applied" in first.stdout
-    assert "added" in first.stdout
+    assert "applied 0001_schema.sql" in first.stdout
+    synced = run(["feeds", "sync"], NEWSFLOW_DATABASE_URL=empty_db_url)
+    assert synced.returncode == 0, synced.stderr
     with psycopg.connect(empty_db_url) as conn:
         counts = dict(conn.execute("SELECT language, count(*) FROM feeds GROUP BY 1"))
     assert counts["en"] >= 12 and counts["de"] >= 12
 
-    second = run(["demo"], NEWSFLOW_DATABASE_URL=empty_db_url)
-    assert second.returncode == 0, second.stderr
-    assert "migrations: up to date" in second.stdout
-    assert "0 added, 0 updated" in second.stdout
+    second = run(["db", "migrate"], NEWSFLOW_DATABASE_URL=empty_db_url)
+    assert "database is up to date" in second.stdout
+    again = run(["feeds", "sync"], NEWSFLOW_DATABASE_URL=empty_db_url)
+    assert "0 added, 0 updated" in again.stdout
+    status = run(["db", "status"], NEWSFLOW_DATABASE_URL=empty_db_url)
+    assert "pending" not in status.stdout and "applied" in status.stdout
 
 
-def test_demo_without_url_starts_then_reuses_the_embedded_server(tmp_path: Path) -> None:
+def test_without_url_the_embedded_server_starts_then_is_reused(tmp_path: Path) -> None:
     home = tmp_path / "home"
+    pid_file = home / "pg" / "postmaster.pid"
     try:
-        first = run(["demo"], NEWSFLOW_HOME=str(home))
+        first = run(["db", "migrate"], NEWSFLOW_HOME=str(home))
         assert first.returncode == 0, first.stderr
-        assert "embedded PostgreSQL started" in first.stdout
-        second = run(["demo"], NEWSFLOW_HOME=str(home))
-        assert second.returncode == 0, second.stderr
-        assert "embedded PostgreSQL reused" in second.stdout
-        assert "migrations: up to date" in second.stdout
+        assert "applied 0001_schema.sql" in first.stdout
+        server_pid = pid_file.read_text().split()[0]
+        second = run(["db", "migrate"], NEWSFLOW_HOME=str(home))
+        assert "database is up to date" in second.stdout
+        assert pid_file.read_text().split()[0] == server_pid  # the same server, reused
         url = run(["db", "url"], NEWSFLOW_HOME=str(home)).stdout.strip()
+        assert str(home / "pg") in url or "host=" in url
         with psycopg.connect(url) as conn:
-            assert conn.execute("SELECT count(*) FROM feeds").fetchone()[0] >= 24
+            assert conn.execute("SELECT 1").fetchone() == (1,)
     finally:
         stop = run(["db", "stop"], NEWSFLOW_HOME=str(home))
     assert "stopped" in stop.stdout
-    assert not (home / "pg" / "postmaster.pid").exists()
+    assert not pid_file.exists()
 
 
 def test_unreachable_database_is_one_line_naming_the_host() -> None:
