@@ -87,6 +87,16 @@ def connect(url: str, *, autocommit: bool = False, timeout_s: int = 5) -> psycop
         ) from None
 
 
+def set_role_password(conn: psycopg.Connection, role: str, password: str) -> None:
+    """Set a login role's password (the analyst's, from the operator's secret)."""
+    from psycopg import sql
+
+    conn.execute(
+        sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
+    )
+    conn.commit()
+
+
 @contextmanager
 def advisory_lock(conn: psycopg.Connection, key: int, *, wait: bool = True) -> Iterator[bool]:
     """Hold a session advisory lock for the block; yields False if `wait` is off and it is taken."""

@@ -52,6 +52,18 @@ def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_analyst_password(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    password = os.environ.get("NEWSFLOW_ANALYST_PASSWORD")
+    if not password:
+        raise NewsflowError("set NEWSFLOW_ANALYST_PASSWORD to the analyst role's new password")
+    with connect(settings) as conn:
+        db.set_role_password(conn, "newsflow_analyst", password)
+    out.print("password of role newsflow_analyst set")
+    return 0
+
+
 def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
     if settings.database_url:
         out.print("NEWSFLOW_DATABASE_URL is set: newsflow does not manage that server")
@@ -105,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(dbp, "migrate", cmd_db_migrate, "apply pending migrations in order")
     add(dbp, "status", cmd_db_status, "list applied and pending migrations")
     add(dbp, "url", cmd_db_url, "print the database URL in use (password masked)")
+    add(dbp, "analyst-password", cmd_db_analyst_password,
+        "set the newsflow_analyst password from NEWSFLOW_ANALYST_PASSWORD")  # fmt: skip
     add(dbp, "stop", cmd_db_stop, "stop the embedded PostgreSQL server")
 
     feeds = sub.add_parser("feeds", help="feed registry and health").add_subparsers(
