@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench reliability clean lock compose-tool
+.PHONY: install demo test lint bench reliability clean lock system-tools
 
 install: $(STAMP)
 
@@ -21,16 +21,23 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline dags tests bench deploy
 	$(BIN)/ruff format --check pipeline dags tests bench deploy
 
-test: lint compose-tool
+test: lint system-tools
 	$(BIN)/python -m pytest -q
 
-# tests/deploy validates docker-compose.yml with Debian's docker-compose (v1, needs no engine).
-# Installed here, never by the tests, and only as root with apt (CI runs as root).
-compose-tool:
-	@command -v docker-compose >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-	  && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null \
-	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }; }; } \
-	  || echo "note: docker-compose is not installed; tests/deploy will say how to get it"
+# System tools some tests drive, from Debian's packages: docker-compose (v1, validates the compose
+# file without an engine) and chromium (renders the HTML report). Installed here, never by the
+# tests, and only as root with apt (CI runs as root); elsewhere the tests say how to get them.
+SYSTEM_TOOLS := docker-compose:docker-compose chromium:chromium
+system-tools:
+	@for pair in $(SYSTEM_TOOLS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq --no-install-recommends $$pkg >/dev/null 2>&1 \
+	      || { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$pkg >/dev/null; } \
+	      || echo "note: could not install $$pkg"; \
+	  else echo "note: $$cmd is not installed; the tests that need it say how to get it"; fi; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/newsflow bench --quick --out bench/results.json
