@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic feed generator and the harness behind `make bench`."""
