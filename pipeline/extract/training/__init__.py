@@ -1,0 +1,1 @@
+"""Recipe that trains the shipped German NER model (see train.py)."""
