@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import httpx
 import psycopg
 
-from pipeline.alerts.deals import TrackedDeals
+from pipeline.alerts.deals import SlackChannel, TrackedDeals, WebhookChannel
 from pipeline.alerts.notifiers import DeliveryError, Outgoing, send
 from pipeline.settings import Settings
 from pipeline.store import alerts as store
@@ -51,43 +52,83 @@ def deliver_due(
     """
     report = DeliveryReport()
     failing: list[str] = []
-    while True:
-        with conn.transaction():
-            claimed = store.claim_due_delivery(conn, now, failing)
-            if claimed is None:
-                break
-            channel = config.channels.get(claimed.channel)
-            try:
-                if channel is None:
-                    raise DeliveryError(
-                        f"channel {claimed.channel!r} is not defined in {config.source} any more"
-                    )
-                send(
-                    channel,
-                    Outgoing(claimed.alert_id, claimed.channel, claimed.payload),
-                    timeout_s=settings.alert_send_timeout_s,
-                )
-            except DeliveryError as exc:
-                status, _ = store.record_failure(
-                    conn,
-                    claimed.alert_id,
-                    claimed.channel,
-                    str(exc),
-                    now=now,
-                    backoff_s=backoff_seconds(
-                        claimed.attempts + 1,
-                        settings.alert_backoff_base_s,
-                        settings.alert_backoff_max_s,
-                    ),
-                    max_attempts=settings.alert_max_attempts,
-                )
-                failing.append(claimed.channel)
-                report.errors[claimed.channel] = str(exc)
-                if status == "failed":
-                    report.given_up += 1
-                else:
-                    report.retrying += 1
-            else:
-                store.record_sent(conn, claimed.alert_id, claimed.channel, now)
-                report.sent += 1
+    with _LazyHttp() as http:
+        while _deliver_next(conn, config, settings, now, failing, report, http):
+            pass
     return report
+
+
+class _LazyHttp:
+    """One HTTP client for the whole run, built only when a webhook is actually sent."""
+
+    def __init__(self) -> None:
+        self._client: httpx.Client | None = None
+
+    def get(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(follow_redirects=False)
+        return self._client
+
+    def __enter__(self) -> _LazyHttp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def _deliver_next(
+    conn: psycopg.Connection,
+    config: TrackedDeals,
+    settings: Settings,
+    now: datetime | None,
+    failing: list[str],
+    report: DeliveryReport,
+    http: _LazyHttp,
+) -> bool:
+    """Send the next due delivery and record the outcome; False when none is due."""
+    with conn.transaction():
+        claimed = store.claim_due_delivery(conn, now, failing)
+        if claimed is None:
+            return False
+        try:
+            _send_claimed(claimed, config, settings, http)
+        except DeliveryError as exc:
+            backoff = backoff_seconds(
+                claimed.attempts + 1, settings.alert_backoff_base_s, settings.alert_backoff_max_s
+            )
+            status, _ = store.record_failure(
+                conn,
+                claimed.alert_id,
+                claimed.channel,
+                str(exc),
+                now=now,
+                backoff_s=backoff,
+                max_attempts=settings.alert_max_attempts,
+            )
+            failing.append(claimed.channel)
+            report.errors[claimed.channel] = str(exc)
+            if status == "failed":
+                report.given_up += 1
+            else:
+                report.retrying += 1
+        else:
+            store.record_sent(conn, claimed.alert_id, claimed.channel, now)
+            report.sent += 1
+    return True
+
+
+def _send_claimed(
+    claimed: store.ClaimedDelivery, config: TrackedDeals, settings: Settings, http: _LazyHttp
+) -> None:
+    channel = config.channels.get(claimed.channel)
+    if channel is None:
+        raise DeliveryError(
+            f"channel {claimed.channel!r} is not defined in {config.source} any more"
+        )
+    send(
+        channel,
+        Outgoing(claimed.alert_id, claimed.channel, claimed.payload),
+        timeout_s=settings.alert_send_timeout_s,
+        http=http.get() if isinstance(channel, WebhookChannel | SlackChannel) else None,
+    )
