@@ -51,3 +51,10 @@ lock:
 
 clean:
 	rm -rf $(VENV) .newsflow
+
+# Rebuild the shipped German NER model (pipeline/extract/models/de_newsflow_ner) from the
+# GermEval 2014 / LER corpora: CPU only, fixed seed; see pipeline/extract/training/train.py.
+DE_NER_DATA ?= ../shared/data/de-ner
+.PHONY: train-de
+train-de: $(STAMP)
+	$(BIN)/python -m pipeline.extract.training.train --data $(DE_NER_DATA)
