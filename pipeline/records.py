@@ -38,7 +38,7 @@ class OrgMention:
     end: int
     org_id: str  # registry id, or the normalized key of a discovered organization
     surface: str
-    source: str  # "registry" or "model"
+    source: str  # "registry", "model" or "pattern" (descriptor or legal-form cue)
     name: str = ""  # display name (registry name, or the surface for discovered ones)
 
 
