@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from pipeline.extract.discovery import find_cued_orgs
 from pipeline.extract.money import find_money
 from pipeline.extract.normalize import fold, org_key
 from pipeline.extract.organizations import LANGUAGES, OrgMatcher, Registry, load_registry
@@ -27,6 +28,14 @@ if TYPE_CHECKING:
 # grows with length); patterns still run over all of it, so known names and money past the
 # cut are found.
 MODEL_MAX_CHARS = 100_000
+# Terms, not organizations (the EU is a union of states; stories track companies and agencies).
+_NOT_ORGANIZATIONS = frozenset(
+    re.split(
+        r"\s+",
+        "ai ki ipo ipos eu us u-s usa uk ceo cfo cto coo gdp bip etf etfs esg api gpu gpus cpu "
+        "llm euv ev evs m-a r-d q1 q2 q3 q4 fy dax mdax sdax tecdax nasdaq-100 s-p-500 dow",
+    )
+)
 _LABELS = {"ORG": "ORG", "PERSON": "PER", "PER": "PER", "GPE": "LOC", "LOC": "LOC"}
 # Length-preserving repairs: lone surrogates cannot be encoded, NUL cannot be stored.
 _UNSTORABLE = re.compile(r"[\ud800-\udfff\x00]")
@@ -105,9 +114,13 @@ class Extractor:
     def _one(self, key: str, language: str, text: str, doc: Doc | None) -> Extraction:
         orgs = self.matcher.find(text, language)
         money = find_money(text, language)
+        taken = [(m.start, m.end) for m in orgs] + [(m.start, m.end) for m in money]
+        # Descriptor cues ("battery maker Varta") come before the model: they know the span.
+        for mention in find_cued_orgs(text, language, taken):
+            orgs.append(self._known(mention, language))
+            taken.append((mention.start, mention.end))
         entities: list[EntityMention] = []
         if doc is not None:
-            taken = [(m.start, m.end) for m in orgs] + [(m.start, m.end) for m in money]
             for ent in doc.ents:
                 label = _LABELS.get(ent.label_)
                 if label is None or _overlaps(ent.start_char, ent.end_char, taken):
@@ -124,7 +137,7 @@ class Extractor:
                 else:
                     surface = text[start:end]
                     entities.append(EntityMention(start, end, label, fold(surface), surface))
-            orgs.sort(key=lambda m: m.start)
+        orgs.sort(key=lambda m: m.start)
         registry_ids = [
             m.org_id for m in orgs if m.source == "registry" or m.org_id in self.registry
         ]
@@ -137,6 +150,14 @@ class Extractor:
             entities=tuple(entities),
             org_ids=self.registry.roll_up(registry_ids) | discovered,
         )
+
+    def _known(self, mention: OrgMention, language: str) -> OrgMention:
+        """A found mention with its registry id when its key is a registry name's key."""
+        key = mention.org_id
+        org_id = key if key in self.registry else self._folded_names.get((language, key))
+        if org_id is None:
+            return mention
+        return replace(mention, org_id=org_id, name=self.registry.by_id[org_id].name)
 
     def _model_org(self, text: str, start: int, end: int, language: str) -> OrgMention | None:
         """A model ORG span as a mention: a registry id if its name folds to one, else a key."""
@@ -181,9 +202,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _plausible_org(surface: str, key: str) -> bool:
-    """Model spans that cannot be an organization name: no letters, one letter, all lowercase."""
+    """False for model spans that cannot be an organization: no capital, one letter, or a
+    business term the English model habitually labels ORG ("AI", "IPO", "EU")."""
     letters = [ch for ch in surface if ch.isalpha()]
-    return len(key) >= 2 and len(letters) >= 2 and any(ch.isupper() for ch in letters)
+    return (
+        len(key) >= 2
+        and len(letters) >= 2
+        and any(ch.isupper() for ch in letters)
+        and key not in _NOT_ORGANIZATIONS
+    )
 
 
 def _display_name(surface: str) -> str:

@@ -75,8 +75,18 @@ _CURRENCY_WORDS: list[tuple[str, str]] = [
     (r"(?:swedish|schwedischen?) (?:kronor|kronen)", "SEK"),
     (r"(?:norwegian|norwegischen?) (?:kroner|kronen)", "NOK"),
     (r"(?:danish|dänischen?) (?:kroner|kronen)", "DKK"),
-    (r"(?:south korean|südkoreanische) won", "KRW"),
+    (r"(?:south korean |südkoreanische )?won", "KRW"),  # only after a scale word: "won" is a verb
 ]
+# Hundredths written as words: "27 cents" (USD in English, EUR in German), "40 pence".
+_SUBUNITS: dict[str, dict[str, str]] = {
+    "cent": {"en": "USD", "de": "EUR"},
+    "cents": {"en": "USD", "de": "EUR"},
+    "us-cent": {"en": "USD", "de": "USD"},
+    "us-cents": {"en": "USD", "de": "USD"},
+    "euro-cent": {"en": "EUR", "de": "EUR"},
+    "euro-cents": {"en": "EUR", "de": "EUR"},
+    "pence": {"en": "GBP", "de": "GBP"},
+}
 _POSTFIX_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY"}
 
 _NUMBER_WORDS = {
@@ -84,7 +94,9 @@ _NUMBER_WORDS = {
     "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "twenty": 20, "half a": Decimal("0.5"),
     "ein": 1, "eine": 1, "einer": 1, "einem": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4,
     "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "zwölf": 12,
-    "zwanzig": 20, "anderthalb": Decimal("1.5"), "eineinhalb": Decimal("1.5"),
+    "elf": 11, "fünfzehn": 15, "zwanzig": 20, "dreißig": 30, "fünfzig": 50, "hundert": 100,
+    "eleven": 11, "fifteen": 15, "thirty": 30, "fifty": 50, "hundred": 100,
+    "anderthalb": Decimal("1.5"), "eineinhalb": Decimal("1.5"),
     "eine halbe": Decimal("0.5"), "einer halben": Decimal("0.5"),
 }  # fmt: skip
 
@@ -110,7 +122,7 @@ _QUALIFIERS: list[tuple[str, str]] = [
      r"knapp unter", "nearly"),
     (r"at least|a minimum of|mindestens|wenigstens", "at_least"),
     (r"about|around|approximately|approx\.|roughly|some|circa|ca\.|an estimated|rund|etwa|"
-     r"ungefähr|rd\.|schätzungsweise|geschätzte|geschätzten", "about"),
+     r"ungefähr|rd\.|schätzungsweise|geschätzte|geschätzten|near", "about"),
 ]  # fmt: skip
 
 
@@ -123,13 +135,14 @@ _NUM_WORD = _alt([re.escape(w) for w in _NUMBER_WORDS])
 _SCALE_WORD = _alt([s for s, _ in _SCALES])
 # A scale is a word after an optional space or hyphen, or a short letter glued to the digits.
 _SCALE = rf"(?:[\s\u00a0-]?(?i:{_SCALE_WORD})(?![^\W\d_])|(?:k|m|bn|b|K|M|B|T)(?![^\W\d_]))"
-_AMOUNT = rf"(?:(?<![\w.,]){_NUM}|(?<!\w)(?i:{_NUM_WORD})(?=\s))"
+_AMOUNT = rf"(?:(?<![\w.,])(?:{_NUM})|(?<!\w)(?i:{_NUM_WORD})(?=\s))"
 _PRE = _alt(
     [re.escape(s) for s in _PREFIX_SYMBOLS]
     + [rf"(?<![^\W\d_]){c}(?=[\s\u00a0]?\d)" for c in _CODES]
 )
 _POST = _alt(
     [w for w, _ in _CURRENCY_WORDS]
+    + list(_SUBUNITS)
     + [re.escape(s) for s in _POSTFIX_SYMBOLS]
     + [rf"(?-i:{c})" for c in _CODES]
 )
@@ -152,7 +165,7 @@ def _core_postfix(sep: str) -> str:
     return (
         rf"(?P<n1>{_AMOUNT})(?P<s1>{_SCALE})?"
         rf"(?:(?P<sep>{sep})(?P<n2>{_AMOUNT})(?P<s2>{_SCALE})?)?"
-        rf"[\s\u00a0-]?(?P<post>(?i:{_POST}))(?![^\W\d_])"
+        rf"[\s\u00a0-]?(?P<post>(?i:{_POST}))(?![^\W_])"
     )
 
 
@@ -202,16 +215,25 @@ def _leftmost_longest(candidates: list[MoneyMention]) -> list[MoneyMention]:
 
 def _mentions(match: re.Match[str], text: str, language: str) -> list[MoneyMention]:
     groups = match.groupdict()
-    currency = _currency(groups.get("pre"), groups.get("post"))
+    currency = _currency(groups.get("pre"), groups.get("post"), language)
     n1 = _number(groups["n1"], language)
     if currency is None or n1 is None:
         return []
     s1 = _scale_value(groups.get("s1"), language)
+    post = (groups.get("post") or "").lower()
+    if post.endswith("won") and s1 is None and groups.get("s2") is None:
+        return []  # "won" without "million"/"billion" before it is the verb
+    if post in _SUBUNITS:
+        s1 = (s1 or Decimal(1)) / 100
     if groups.get("n2") is None:
         if s1 is None and (_is_word(groups["n1"]) or _looks_like_year(groups, text, match.end())):
             return []  # "a dollar" or "im Jahr 2024 Euro-Anleihen"
         amount = n1 * s1 if s1 else n1
-        return [_single(match, text, match.start("pre" if groups.get("pre") else "n1"), amount)]
+        return [
+            _single(
+                match, text, match.start("pre" if groups.get("pre") else "n1"), amount, currency
+            )
+        ]
     n2 = _number(groups["n2"], language)
     if n2 is None:
         return []
@@ -219,15 +241,20 @@ def _mentions(match: re.Match[str], text: str, language: str) -> list[MoneyMenti
     low, high = n1 * (s1 or s2 or 1), n2 * (s2 or 1)
     start = match.start("q") if groups.get("q") else match.start()
     sep = groups["sep"].strip().lower()
-    changed = sep in ("to", "bis", "auf") and _CHANGE_LEAD.search(text[max(0, start - 8) : start])
+    # "from X to Y" and "von X auf Y" are changes; "von X bis Y" is a range.
+    changed = sep in ("to", "auf") and _CHANGE_LEAD.search(text[max(0, start - 8) : start])
     if changed or sep == "auf":
         # "from $40bn to $50bn", "von 40 auf 50 Mrd. Euro": two amounts, not a range; after
         # "auf" without "von" the first number is something else ("2024 auf 50 Mrd.").
-        second = _single(match, text, match.start("pre2" if groups.get("pre2") else "n2"), high)
+        second = _single(
+            match, text, match.start("pre2" if groups.get("pre2") else "n2"), high, currency
+        )
         if not changed:
             return [second]
         first_end = match.end("s1") if groups.get("s1") else match.end("n1")
-        first = _single(match, text, match.start("pre" if groups.get("pre") else "n1"), low)
+        first = _single(
+            match, text, match.start("pre" if groups.get("pre") else "n1"), low, currency
+        )
         first = replace(first, end=first_end, surface=text[first.start : first_end])
         return [first, second]
     if low >= high:
@@ -251,10 +278,11 @@ def _is_word(raw: str) -> bool:
     return not raw[:1].isdigit()
 
 
-def _single(match: re.Match[str], text: str, start: int, amount: Decimal) -> MoneyMention:
+def _single(
+    match: re.Match[str], text: str, start: int, amount: Decimal, currency: str
+) -> MoneyMention:
     """One amount ending where the match ends (or earlier, adjusted by the caller)."""
     groups = match.groupdict()
-    currency = _currency(groups.get("pre"), groups.get("post"))
     # The qualifier belongs to the first amount only.
     qualifier = None
     if groups.get("q") and start <= match.start("n1"):
@@ -262,8 +290,6 @@ def _single(match: re.Match[str], text: str, start: int, amount: Decimal) -> Mon
     if qualifier:
         start = match.start("q")
     amount = _plain(amount)
-    low = amount if qualifier in ("more_than", "at_least") else None
-    high = amount if qualifier in ("up_to", "less_than", "nearly") else None
     return MoneyMention(
         start=start,
         end=match.end(),
@@ -271,8 +297,6 @@ def _single(match: re.Match[str], text: str, start: int, amount: Decimal) -> Mon
         currency=currency,
         surface=text[start : match.end()],
         qualifier=qualifier,
-        amount_min=low,
-        amount_max=high,
         amount_usd=to_usd(amount, currency),
     )
 
@@ -309,7 +333,7 @@ def _after_noun(text: str, start: int) -> bool:
     return last[:1].isupper() and not sentence_start and last.isalpha()
 
 
-def _currency(pre: str | None, post: str | None) -> str | None:
+def _currency(pre: str | None, post: str | None, language: str) -> str | None:
     if pre:
         pre = re.sub(r"\s+", " ", pre)
         if pre in _PREFIX_SYMBOLS:
@@ -320,6 +344,8 @@ def _currency(pre: str | None, post: str | None) -> str | None:
     post = " ".join(post.split())
     if post in _POSTFIX_SYMBOLS:
         return _POSTFIX_SYMBOLS[post]
+    if post.lower() in _SUBUNITS:
+        return _SUBUNITS[post.lower()].get(language, "USD")
     if post in _CODES:
         return _CODE_ALIASES.get(post, post)
     for regex, code in _CURRENCY_WORD_RES:

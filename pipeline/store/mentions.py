@@ -37,7 +37,7 @@ def save_extractions(conn: psycopg.Connection, extractions: Sequence[Extraction]
     money = [(x.article_key, m) for x in extractions for m in x.money]
     entities = [(x.article_key, m) for x in extractions for m in x.entities]
     with conn.transaction():
-        discovered = [(m.org_id, m.name or m.surface) for _, m in orgs if m.source == "model"]
+        discovered = [(m.org_id, m.name or m.surface) for _, m in orgs if m.source != "registry"]
         report.discovered_new = org_store.upsert_discovered(conn, discovered)
         missing = org_store.missing_ids(conn, (m.org_id for _, m in orgs))
         if missing:
