@@ -49,12 +49,12 @@ def address_class(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
         return "link-local"
     if ip.is_multicast:
         return "multicast"
-    if ip.is_reserved:
-        return "reserved"
     if ip.is_loopback:
         return "loopback"
     if ip.is_unspecified:
         return "unspecified"
+    if ip.is_reserved:
+        return "reserved"
     if ip.is_global:
         return None
     return "private"  # RFC 1918, unique-local, carrier-grade NAT, reserved, documentation

@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from pipeline.parse_dates import published_time
 from pipeline.parse_language import decide_language, primary
@@ -119,9 +120,10 @@ def parse_feed(
         (feed.get("title_detail") or {}).get("language")
     )
     declared = primary(feed_language) or result.declared_language
+    base = _feed_base(feed, base_url)
     seen: set[str] = set()
     for index, entry in enumerate(entries):
-        article = _article(entry, index, feed_id, declared, languages, now, result)
+        article = _article(entry, index, feed_id, declared, languages, now, base, result)
         if article is None:
             continue
         if article.key in seen:
@@ -157,7 +159,17 @@ def _summary(entry: dict) -> str:
     return ""
 
 
-def _links(entry: dict) -> tuple[list[str], list[str]]:
+def _feed_base(feed: dict, base_url: str | None) -> str | None:
+    """Where relative entry links point from: the fetch URL, else the feed's self/home link."""
+    if http_url(base_url):
+        return base_url
+    for link in feed.get("links") or []:
+        if link.get("rel") == "self" and http_url(link.get("href")):
+            return link["href"]
+    return http_url(feed.get("link"))
+
+
+def _links(entry: dict, base: str | None) -> tuple[list[str], list[str]]:
     """(http/https links in document order, the ones refused with their raw value)."""
     links: list[str] = []
     refused: list[str] = []
@@ -166,6 +178,8 @@ def _links(entry: dict) -> tuple[list[str], list[str]]:
     for raw in candidates:
         if not raw:
             continue
+        if base and not urlsplit(raw.strip()).scheme:
+            raw = urljoin(base, raw.strip())
         url = http_url(raw)
         if url is None:
             if raw.strip() not in refused:
@@ -200,13 +214,14 @@ def _article(
     declared: str | None,
     languages: tuple[str, ...],
     now: datetime,
+    base: str | None,
     result: ParseResult,
 ) -> Article | None:
     guid = (entry.get("id") or "").strip() or None
     raw_title = entry.get("title")
     title, cut_title = truncate(_text_of(entry.get("title_detail"), raw_title), MAX_TITLE_CHARS)
     summary, cut_summary = truncate(_summary(entry), MAX_SUMMARY_CHARS)
-    links, refused = _links(entry)
+    links, refused = _links(entry, base)
 
     def problem(reason: str, skipped: bool = False) -> None:
         result.problems.append(

@@ -74,12 +74,17 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     if not args.quiet:
         for problem in result.problems:
             verb = "skipped" if problem.skipped else "note"
-            err.print(f"{args.file}: entry {problem.index}: {verb}: {problem.reason}", markup=False)
+            err.print(
+                f"{args.file}: entry {problem.index}: {verb}: {problem.reason}",
+                markup=False,
+                soft_wrap=True,
+            )
     err.print(
         f"{args.file}: {result.version or 'feed'}, {result.entries} entries -> "
         f"{len(result.articles)} articles, {len(result.skipped)} skipped, "
         f"{result.duplicates} duplicates",
         markup=False,
+        soft_wrap=True,
     )
     return 0
 
@@ -116,15 +121,19 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
             markup=False,
         )
         if final_url and final_url != state.url:
-            out.print(f"  redirected to {final_url}", markup=False)
+            out.print(f"  redirected to {final_url}", markup=False, soft_wrap=True)
         if error:
-            err.print(f"{args.feed_id}: {error}", markup=False)
+            err.print(f"{args.feed_id}: {error}", markup=False, soft_wrap=True)
         if args.parse and report.stored_fetch_ids:
             from pipeline.steps.parse import parse_fetches
 
             parsed = parse_fetches(conn, settings, cycle_id, report.stored_fetch_ids)
             if parsed.rejected:
-                err.print(f"{args.feed_id}: rejected: {parsed.rejected[fetch_id]}", markup=False)
+                err.print(
+                    f"{args.feed_id}: rejected: {parsed.rejected[fetch_id]}",
+                    markup=False,
+                    soft_wrap=True,
+                )
                 return 1
             out.print(
                 f"  parsed: {parsed.articles_new} new, {parsed.articles_changed} changed, "
