@@ -111,7 +111,7 @@ def parse_registry(data: object, source: str) -> Registry:
             raise ConfigError(f"{source}: {label}: field 'names': give at least one name or alias")
         for lang in LANGUAGES:
             for surface in org.surfaces(lang):
-                if not _tokens(surface):
+                if not any(ch.isalnum() for ch in surface):
                     raise ConfigError(
                         f"{source}: {label}: field 'names': {surface!r} has no letters or digits"
                     )
