@@ -162,6 +162,9 @@ class TrackedDeals:
         return next((d for d in self.deals if d.id == deal_id), None)
 
 
+CHANNEL_TYPES = ("log", "webhook", "slack", "email")
+
+
 class _ChannelHolder(BaseModel):
     channel: Channel
 
@@ -170,7 +173,7 @@ def _first_error(exc: ValidationError, strip: int = 0) -> tuple[str, str]:
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"][strip:]]
     # The discriminated union adds the channel type to the path; users never wrote it.
-    loc = [p for p in loc if p not in ("log", "webhook", "slack", "email")]
+    loc = [p for p in loc if p not in CHANNEL_TYPES]
     msg = err["msg"].removeprefix("Value error, ")
     return ".".join(loc), msg
 
@@ -198,7 +201,12 @@ def parse_tracked_deals(data: object, source: str) -> TrackedDeals:
             raise ConfigError(f"{source}: {label}: channel names are lowercase slugs (a-z, 0-9, -)")
         if not isinstance(entry, dict) or "type" not in entry:
             raise ConfigError(
-                f"{source}: {label}: field 'type': required (log, webhook, slack or email)"
+                f"{source}: {label}: field 'type': required ({', '.join(CHANNEL_TYPES)})"
+            )
+        if entry["type"] not in CHANNEL_TYPES:
+            raise ConfigError(
+                f"{source}: {label}: field 'type': {entry['type']!r} is not one of "
+                f"{', '.join(CHANNEL_TYPES)}"
             )
         try:
             channels[name] = _ChannelHolder(channel=entry).channel

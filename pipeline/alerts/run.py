@@ -22,9 +22,9 @@ from pipeline.alerts.deals import TrackedDeal, TrackedDeals, load_deals
 from pipeline.settings import Settings
 from pipeline.store import alerts as store
 
-# Stories are re-read this far behind the watermark: a clustering transaction that started
-# earlier but committed later carries an older updated_at. Re-reading costs nothing else,
-# because a story with nothing new yields no alert.
+# Stories are re-read this far behind the watermark (the time of the previous read): a
+# clustering transaction that started before that read but committed after it carries an older
+# updated_at. Re-reading costs little, because a story with nothing new yields no alert.
 WATERMARK_OVERLAP = timedelta(minutes=30)
 
 
@@ -113,8 +113,8 @@ def evaluate(
             if rules.story_matches(deal, story):
                 report.stories_matching += 1
                 report.alerts += _alert_story(conn, deal, story, settings)
-        if changed:
-            store.advance_watermark(conn, deal.id, max(s.updated_at for s in changed), len(changed))
+        # The read time, not the newest updated_at: a quiet period then re-reads nothing.
+        store.advance_watermark(conn, deal.id, db_now, len(changed))
 
 
 def _alert_story(

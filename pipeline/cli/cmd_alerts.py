@@ -66,14 +66,14 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     if not rows:
         out.print("no alerts yet")
         return 0
-    table = Table("id", "created (UTC)", "deal", "kind", "detail", "story", "deliveries")
+    table = Table("id", "created (UTC)", "deal", "kind", "what changed", "story", "deliveries")
     for r in rows:
         table.add_row(
             str(r["id"]),
             f"{r['created_at'].astimezone(UTC):%Y-%m-%d %H:%M}",
             escape(r["deal_id"]),
             r["kind"],
-            escape(r["detail"]),
+            escape(_cut(r["change"] or r["detail"], 70)),
             escape(_cut(r["story_title"], 60)),
             "\n".join(_delivery(d) for d in r["deliveries"]) or "[red]none[/]",
         )
