@@ -11,7 +11,7 @@ ALTER TABLE tracked_deals
 -- (minus a small overlap; re-evaluating a story is harmless because alerts are unique).
 CREATE TABLE alert_watermarks (
     deal_id           text PRIMARY KEY REFERENCES tracked_deals (id) ON DELETE CASCADE,
-    evaluated_until   timestamptz NOT NULL,          -- database time of the last read of stories
+    evaluated_until   timestamptz NOT NULL,          -- greatest stories.updated_at evaluated
     evaluated_at      timestamptz NOT NULL DEFAULT now(),
     stories_evaluated integer NOT NULL DEFAULT 0     -- in the last run, for operators
 );
