@@ -31,13 +31,26 @@ if [[ -z "${NEWSFLOW_DATABASE_URL:-}" ]]; then
     exit 2
 fi
 
-current="Airflow metadata migrations"
-step "${current}"
-airflow db migrate
-
 current="newsflow migrations"
 step "${current}"
 newsflow db migrate
+
+# Config sync: what this build of newsflow can sync. Areas added later by other features
+# (organizations, tracked deals) are picked up as soon as their command exists. Runs before the
+# Airflow steps so that a config mistake stops the deployment within seconds.
+for area in feeds org alerts; do
+    current="config sync: ${area}"
+    if newsflow "${area}" sync --help > /dev/null 2>&1; then
+        step "${current}"
+        newsflow "${area}" sync
+    else
+        step "${current}: skipped, this build has no 'newsflow ${area} sync'"
+    fi
+done
+
+current="Airflow metadata migrations"
+step "${current}"
+airflow db migrate
 
 current="pool ${pool}"
 step "${current} (${slots} slots: concurrent feed fetches across all workers)"
@@ -49,18 +62,6 @@ conn_file="$(mktemp --suffix=.json)"
 "${helpers[@]}" connection-file "${conn_file}"
 airflow connections import --overwrite "${conn_file}"
 rm -f "${conn_file}"
-
-# Config sync: what this build of newsflow can sync. Areas added later by other features
-# (organizations, tracked deals) are picked up as soon as their command exists.
-for area in feeds org alerts; do
-    current="config sync: ${area}"
-    if newsflow "${area}" sync --help > /dev/null 2>&1; then
-        step "${current}"
-        newsflow "${area}" sync
-    else
-        step "${current}: skipped, this build has no 'newsflow ${area} sync'"
-    fi
-done
 
 current="analyst role password"
 step "${current}"

@@ -12,7 +12,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import NewsflowError
 
@@ -24,23 +23,28 @@ class InitError(Exception):
 
 
 def connection_from_url(url: str) -> dict[str, object]:
-    """The Airflow connection fields (postgres type) equivalent to a postgresql:// URL."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+    """The Airflow connection fields (postgres type) equivalent to a PostgreSQL URL."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except ProgrammingError:
+        info = {}
+    if not info.get("host") or not info.get("dbname"):
         raise InitError(
             "NEWSFLOW_DATABASE_URL must look like postgresql://user:password@host:5432/dbname "
-            f"(got scheme {parts.scheme!r}, host {parts.hostname!r}); check NEWSFLOW_DB_* in .env"
+            "(host and database name are required); check NEWSFLOW_DB_* in .env"
         )
-    fields: dict[str, object] = {
+    return {
         "conn_type": "postgres",
         "description": "newsflow data (written by airflow-init from NEWSFLOW_DATABASE_URL)",
-        "host": parts.hostname,
-        "port": parts.port or 5432,
-        "login": unquote(parts.username or ""),
-        "password": unquote(parts.password or ""),
-        "schema": unquote(parts.path.lstrip("/")),
+        "host": info["host"],
+        "port": int(info.get("port") or 5432),
+        "login": info.get("user") or "",
+        "password": info.get("password") or "",
+        "schema": info["dbname"],
     }
-    return fields
 
 
 def write_connection_file(path: Path, url: str) -> None:
