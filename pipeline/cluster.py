@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -65,7 +65,7 @@ _STOP_TEXT = """
     these they this those through under until very want were what when where which while will
     with within without would year years your week weeks monday tuesday wednesday thursday
     friday saturday sunday today according company companies group report reported reports
-    people percent billion million news told statement including says
+    people percent billion million news told including says
     aber alle allem allen aller alles also andere anderen auch bereits beim bisher damit dann
     darauf daran dass dabei denn deren dies diese diesem diesen dieser dieses doch durch eine
     einem einen einer eines etwa gegen haben hatte hatten heute hier immer jahr jahre jahren
@@ -76,6 +76,7 @@ _STOP_TEXT = """
     sonntag prozent milliarden millionen unternehmen konzern bericht berichtet zufolge rund
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+STOP_PREFIXES = frozenset(w[:5] for w in STOP_WORDS if len(w) >= 4)
 
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -120,12 +121,24 @@ class ArticleEvidence:
     text_hash: str
     signature: np.ndarray
     orgs: frozenset[str]
-    parties: frozenset[str]  # organizations named in the title: who the story is about
-    amounts: tuple[AmountRange, ...]
+    parties: frozenset[str]  # who the story is about: headline organizations, else all
+    amounts: tuple[AmountRange, ...]  # the amounts that identify the deal (see evidence_of)
     persons: frozenset[str]
     places: frozenset[str]
     terms: frozenset[str]
     title_terms: frozenset[str]
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(t for t in self.terms if t.startswith("#"))
+
+    @property
+    def entity_keys(self) -> list[str]:
+        return (
+            [f"o:{o}" for o in self.orgs]
+            + [f"p:{p}" for p in self.persons]
+            + [f"l:{p}" for p in self.places]
+        )
 
     def band_keys(self) -> list[tuple[int, bytes]]:
         return [(b, self.signature[b * ROWS : (b + 1) * ROWS].tobytes()) for b in range(BANDS)]
@@ -141,16 +154,37 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-def terms_of(tokens: Iterable[str]) -> frozenset[str]:
-    """5-letter prefixes of content words plus numbers: crude stems that also match cognates."""
-    out = set()
-    for tok in tokens:
-        if tok.isdigit():
-            if len(tok) >= 2:
-                out.add(tok)
-        elif len(tok) >= 4 and tok not in STOP_WORDS:
-            out.add(tok[:5])
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"(?:19[5-9]|20[0-9])\d")
+
+
+def terms_of(text: str) -> frozenset[str]:
+    """Comparable terms of a text: 5-letter prefixes of content words (crude stems that also
+    match names and cognates across languages) and numbers normalized across conventions."""
+    out = {tok[:5] for tok in words(text) if len(tok) >= 4 and not tok.isdigit()}
+    out.difference_update(STOP_PREFIXES)
+    out.update(numbers_of(text))
     return frozenset(out)
+
+
+_SCORE = re.compile(r"(?<![\d.,])(\d{1,2}) ?[:\-–] ?(\d{1,2})(?![\d.,])")
+
+
+def numbers_of(text: str) -> set[str]:
+    """Numbers as language-free terms: '16,000' and '16.000' are both #16000, '29,9' and '29.9'
+    both #29.9, match results '3:1' and '3-1' both #3-1. Lone digits and years are dropped."""
+    out = {f"#{a}-{b}" for a, b in _SCORE.findall(text)}
+    for match in _NUMBER.finditer(_SCORE.sub(" ", text)):
+        parts = re.split(r"[.,]", match.group())
+        if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]):
+            value = "".join(parts)  # thousands separators, English or German
+        elif len(parts) == 2:
+            value = f"{parts[0]}.{parts[1]}"
+        else:
+            value = "".join(parts)
+        if len(value) >= 2 and not _YEAR.fullmatch(value):
+            out.add(f"#{value}")
+    return out
 
 
 def signature_of(tokens: list[str]) -> np.ndarray:
@@ -197,8 +231,12 @@ def evidence_of(
     tokens = words(article.text)
     orgs = {roots.get(o, o) for o in extraction.org_ids}
     orgs.update(roots.get(m.org_id, m.org_id) for m in extraction.orgs)
+    # Who the article is about: organizations in the headline, else all it names.
     parties = {roots.get(m.org_id, m.org_id) for m in extraction.orgs if m.start < title_end}
-    amounts = tuple(r for r in (amount_range(m) for m in extraction.money) if r is not None)
+    parties = parties or orgs
+    # A headline amount is what the story is about; summaries also cite earlier deals and totals.
+    money = [m for m in extraction.money if m.start < title_end] or list(extraction.money)
+    amounts = tuple(r for r in (amount_range(m) for m in money) if r is not None)
     # Surnames: articles often name a person in full once and by surname after.
     persons = frozenset(
         e.norm.split()[-1] for e in extraction.entities if e.label == "PER" and e.norm.strip()
@@ -219,8 +257,8 @@ def evidence_of(
         amounts=amounts,
         persons=persons,
         places=places,
-        terms=terms_of(tokens),
-        title_terms=terms_of(words(article.title)),
+        terms=terms_of(article.text),
+        title_terms=frozenset(t for t in terms_of(article.title) if not t.startswith("#")),
     )
 
 
@@ -255,9 +293,9 @@ class Story:
     person_count: Counter = field(default_factory=Counter)
     place_count: Counter = field(default_factory=Counter)
     amounts: list[AmountRange] = field(default_factory=list)
+    with_amounts: int = 0  # members that state an amount
+    numbers: Counter = field(default_factory=Counter)
     lang_count: Counter = field(default_factory=Counter)
-    term_count: dict[str, Counter] = field(default_factory=dict)  # language -> term -> members
-    term_total: Counter = field(default_factory=Counter)  # language -> summed term-set sizes
 
     @property
     def size(self) -> int:
@@ -272,9 +310,9 @@ class Story:
         self.person_count.update(ev.persons)
         self.place_count.update(ev.places)
         self.amounts.extend(a for a in ev.amounts if a not in self.amounts)
+        self.with_amounts += bool(ev.amounts)
+        self.numbers.update(ev.numbers)
         self.lang_count[ev.language] += 1
-        self.term_count.setdefault(ev.language, Counter()).update(ev.terms)
-        self.term_total[ev.language] += len(ev.terms)
 
     def rebuild(self, members: Iterable[ArticleEvidence]) -> None:
         fresh = Story(self.key, self.founded)
@@ -312,16 +350,17 @@ class ClusterParams:
     """Weights and thresholds, calibrated on tests/data/stories_gold.jsonl."""
 
     near_duplicate_jaccard: float = 0.5
-    join_score: float = 5.0
-    merge_score: float = 8.0
-    org_weight: float = 2.0
+    join_score: float = 3.5
+    merge_score: float = 4.0
+    org_weight: float = 3.0
     money_weight: float = 3.0
-    person_weight: float = 1.5
-    place_weight: float = 0.75
-    text_weight: float = 10.0
-    cross_text_weight: float = 14.0
-    party_conflict_penalty: float = 6.0
-    money_conflict_penalty: float = 5.0
+    money_missing_penalty: float = 1.5
+    number_mismatch_penalty: float = 2.0
+    person_weight: float = 2.0
+    place_weight: float = 1.5
+    text_weight: float = 8.0
+    cross_text_weight: float = 24.0
+    recent_members: int = 16  # members compared term by term, the most recent first
     posting_cap: int = 48  # most recently active stories looked at per blocking key
     max_scored: int = 40  # candidates scored per article, the most key-sharing first
 
@@ -334,52 +373,94 @@ class Score:
     party_conflict: bool
     text: float
 
+    @property
+    def vetoed(self) -> bool:
+        return self.party_conflict or self.money == "conflict"
 
-def text_similarity(ev: ArticleEvidence, story: Story, language: str) -> float:
-    """Dice overlap of the article's terms with the average member of `language` in the story."""
-    n = story.lang_count.get(language, 0)
-    if not n or not ev.terms:
+
+Weights = Callable[[str], float]
+
+
+def cosine(a: frozenset[str], b: frozenset[str], weight: Weights) -> float:
+    """Cosine of two term sets under per-term weights (rare terms count more)."""
+    shared = a & b
+    if not shared:
         return 0.0
-    counts = story.term_count[language]
-    shared = sum(counts.get(t, 0) for t in ev.terms) / n
-    avg_len = story.term_total[language] / n
-    return 2.0 * shared / (len(ev.terms) + avg_len)
+    num = sum(weight(t) ** 2 for t in shared)
+    na = sum(weight(t) ** 2 for t in a)
+    nb = sum(weight(t) ** 2 for t in b)
+    return num / math.sqrt(na * nb)
 
 
-def score(ev: ArticleEvidence, story: Story, params: ClusterParams) -> Score:
-    """How strongly the evidence says `ev` reports the same event as `story`."""
+def text_similarity(
+    ev: ArticleEvidence, story: Story, weight: Weights, recent: int = 16
+) -> tuple[float, float]:
+    """Best weighted term overlap with a member in the article's language, and with a member in
+    another language (names, numbers and cognates carry across)."""
+    same = cross = 0.0
+    for i, other in enumerate(reversed(story.members.values())):
+        if i >= recent:
+            break
+        sim = cosine(ev.terms, other.terms, weight)
+        if other.language == ev.language:
+            same = max(same, sim)
+        else:
+            cross = max(cross, sim)
+    return same, cross
+
+
+def score(
+    ev: ArticleEvidence,
+    story: Story,
+    params: ClusterParams,
+    weight: Weights,
+    rarity: Weights = lambda key: 1.0,
+) -> Score:
+    """How strongly the evidence says `ev` reports the same event as `story`.
+
+    Shared organizations, people and places count by their rarity in the window: two reports
+    naming Miyagi say more than two naming Amazon."""
     n = story.size
-    shared_orgs = sum(1 for o in ev.orgs if o in story.org_count)
-    total = params.org_weight * min(shared_orgs, 2)
+    shared = [o for o in ev.orgs if o in story.org_count]
+    total = params.org_weight * _top2(rarity(f"o:{o}") for o in shared)
 
-    # Each side names a party in its headline that the other side never mentions.
-    unsupported = any(story.org_count.get(p, 0) / n < 0.34 for p in ev.parties)
+    # Each side headlines a party the other side does not headline, resp. does not mention.
+    unsupported = any(story.party_count.get(p, 0) / n < 0.34 for p in ev.parties)
     core = [q for q, c in story.party_count.items() if c / n >= 0.5]
     party_conflict = unsupported and any(q not in ev.orgs for q in core)
-    if party_conflict:
-        total -= params.party_conflict_penalty
 
     money = "none"
     if ev.amounts and story.amounts:
         if amounts_conflict(ev.amounts, story.amounts):
             money = "conflict"
-            total -= params.money_conflict_penalty
         elif any(a.overlaps(b) for a in ev.amounts for b in story.amounts):
             money = "match"
             total += params.money_weight
+    elif ev.amounts or story.with_amounts * 3 >= n * 2:
+        # One side is about a sum the other never states: weak evidence of two events.
+        money = "missing"
+        total -= params.money_missing_penalty
 
-    persons = sum(1 for p in ev.persons if p in story.person_count)
-    places = sum(1 for p in ev.places if p in story.place_count)
-    total += params.person_weight * min(persons, 2) + params.place_weight * min(places, 2)
+    # Reports of one event cite the same figures (jobs cut, stake, score, magnitude).
+    numbers = ev.numbers
+    number_mismatch = bool(
+        numbers and story.numbers and not any(x in story.numbers for x in numbers)
+    )
+    if number_mismatch:
+        total -= params.number_mismatch_penalty
 
-    same = text_similarity(ev, story, ev.language)
-    if story.lang_count.get(ev.language):
-        text = same
-        total += params.text_weight * same
-    else:
-        text = max(text_similarity(ev, story, lang) for lang in story.lang_count)
-        total += params.cross_text_weight * text
-    return Score(total, shared_orgs, money, party_conflict, text)
+    persons = [rarity(f"p:{p}") for p in ev.persons if p in story.person_count]
+    places = [rarity(f"l:{p}") for p in ev.places if p in story.place_count]
+    total += params.person_weight * _top2(persons) + params.place_weight * _top2(places)
+
+    same, cross = text_similarity(ev, story, weight, params.recent_members)
+    total += max(params.text_weight * same, params.cross_text_weight * cross)
+    return Score(total, len(shared), money, party_conflict, max(same, cross))
+
+
+def _top2(values: Iterable[float]) -> float:
+    """Sum of the two largest values: a third shared name adds little independent evidence."""
+    return sum(sorted(values, reverse=True)[:2])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,7 +502,17 @@ class StoryIndex:
         self._bands: dict[tuple[int, bytes], dict[str, None]] = {}
         self._postings: dict[str, dict[str, None]] = {}
         self._expiry: list[tuple[datetime, str]] = []
+        self._df: Counter = Counter()  # term -> active articles containing it
+        self._docs = 0
         self.stats = IndexStats()
+
+    def term_weight(self, term: str) -> float:
+        """Inverse document frequency over the articles in the window."""
+        return math.log(1.0 + self._docs / (1.0 + self._df.get(term, 0)))
+
+    def rarity(self, key: str) -> float:
+        """How distinctive a term or entity is in the window, from 0 (everywhere) to 1 (unseen)."""
+        return self.term_weight(key) / math.log(1.0 + self._docs) if self._docs else 1.0
 
     # -- restoring and reading ----------------------------------------------------------------
 
@@ -503,8 +594,8 @@ class StoryIndex:
     def _accepts(self, story: Story, ev: ArticleEvidence) -> bool:
         if self._exact_story(ev) == story.key:
             return True
-        s = score(ev, story, self.params)
-        return s.total >= self.params.join_score and not s.party_conflict and s.money != "conflict"
+        s = score(ev, story, self.params, self.term_weight, self.rarity)
+        return s.total >= self.params.join_score and not s.vetoed
 
     def _decide(self, ev: ArticleEvidence, exclude: str | None) -> Assignment | None:
         exact = self._exact_story(ev)
@@ -580,9 +671,9 @@ class StoryIndex:
         p = self.params
         scored = []
         for story in self.candidates(ev, exclude):
-            s = score(ev, story, p)
+            s = score(ev, story, p, self.term_weight, self.rarity)
             self.stats.candidates_scored += 1
-            if s.total >= p.join_score and not s.party_conflict and s.money != "conflict":
+            if s.total >= p.join_score and not s.vetoed:
                 scored.append((s.total, story))
         if not scored:
             return None
@@ -590,15 +681,27 @@ class StoryIndex:
         scored.sort(key=lambda x: (-x[0], x[1].founded))
         best_score, best = scored[0]
         merged = []
-        for total, other in scored[1:]:
-            if total >= p.merge_score and best_score >= p.merge_score:
-                merged.append(other)
+        if best_score >= p.merge_score:
+            # The article bridges stories that are one event; merge unless they contradict.
+            for total, other in scored[1:]:
+                if total >= p.merge_score and all(
+                    self._compatible(other, s) for s in [best, *merged]
+                ):
+                    merged.append(other)
         group = sorted([best, *merged], key=lambda s: s.founded)
         survivor = group[0]
         for story in group[1:]:
             self._merge(story, survivor)
         merged_keys = tuple(s.key for s in group[1:])
         return Assignment(ev.key, survivor.key, "same_event", round(best_score, 3), merged_keys)
+
+    def _compatible(self, a: Story, b: Story) -> bool:
+        """No member of the smaller story contradicts the larger one (parties or amounts)."""
+        small, large = (a, b) if a.size <= b.size else (b, a)
+        return not any(
+            score(ev, large, self.params, self.term_weight, self.rarity).vetoed
+            for ev in small.members.values()
+        )
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -608,6 +711,9 @@ class StoryIndex:
             self._exact.setdefault(k, ev.key)
         if story.key not in self.active:
             return
+        self._df.update(ev.terms)
+        self._df.update(ev.entity_keys)
+        self._docs += 1
         for band in ev.band_keys():
             self._bands.setdefault(band, {})[ev.key] = None
             _touch(self._postings.setdefault(f"b:{band}", {}), story.key)
@@ -617,6 +723,9 @@ class StoryIndex:
 
     def _unindex(self, story: Story) -> None:
         for ev in story.members.values():
+            self._df.subtract(ev.terms)
+            self._df.subtract(ev.entity_keys)
+            self._docs -= 1
             for band in ev.band_keys():
                 posting = self._bands.get(band)
                 if posting is not None:
