@@ -66,6 +66,12 @@ class WebhookChannel(_Channel):
     @model_validator(mode="after")
     def _one_source(self) -> WebhookChannel:
         _require_one(self.url_env, self.airflow_conn, "url_env")
+        for header in self.headers:
+            if any(word in header.lower() for word in ("auth", "token", "key", "secret")):
+                raise ValueError(
+                    f"field 'headers': {header!r} looks like a secret; use token_env (sent as "
+                    "a Bearer token) instead of writing it here"
+                )
         return self
 
 

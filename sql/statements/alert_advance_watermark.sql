@@ -1,4 +1,6 @@
--- Never moves backwards: a late retry or a replay with an older `since` keeps the newer mark.
+-- Never moves backwards: a late retry or a replay keeps the newer mark. evaluated_until is the
+-- database time at which the deal last read changed stories (the next run reads from it, minus
+-- an overlap).
 INSERT INTO alert_watermarks (deal_id, evaluated_until, evaluated_at, stories_evaluated)
 VALUES (%(deal_id)s, %(evaluated_until)s, now(), %(stories)s)
 ON CONFLICT (deal_id) DO UPDATE SET

@@ -60,6 +60,8 @@ def test_the_shipped_file_tracks_amazon_openai_and_a_disabled_catch_all() -> Non
         ({"m": {"type": "email", "host": "smtp.x", "sender": "a@x.org", "recipients": []}}, [DEAL],
          "channels.m: field 'recipients'"),
         ({"h": {"type": "webhook", "url_env": "has space"}}, [DEAL], "channels.h: field 'url_env'"),
+        ({"h": {"type": "webhook", "url_env": "U", "headers": {"Authorization": "Bearer x"}}},
+         [DEAL], "channels.h: field 'headers': 'Authorization' looks like a secret"),
         ({"p": {"type": "pager"}}, [DEAL], "channels.p: field 'type'"),
         ({"p": {"url_env": "X"}}, [DEAL], "channels.p: field 'type': required"),
     ],
