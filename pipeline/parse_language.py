@@ -3,7 +3,8 @@
 Policy (what wins when they disagree):
 - the declared language (from config/feeds.yaml, else the document's own <language>) is the
   default, and always wins for short text (fewer than MIN_WORDS words), where detectors guess;
-- a cheap function-word vote confirms it for most articles without running a detector;
+- a cheap function-word vote confirms it for most articles without running a detector
+  (without a declared language, a clear vote for English or German decides);
 - otherwise langdetect (seeded, so the answer is reproducible) decides: a different language
   wins only with probability >= MIN_PROBABILITY. A detected language outside the supported set
   wins too (only with MIN_WORDS_OTHER words), so extraction does not run a German pipeline on
@@ -145,11 +146,12 @@ def decide_language(
     if declared and len(words) < MIN_WORDS:
         return declared, None
     votes = function_word_vote(words)
-    if declared in votes:
-        mine = votes[declared]
-        other = max(v for lang, v in votes.items() if lang != declared)
-        if mine >= 2 and mine >= 2 * other:
-            return declared, None
+    for lang in [declared] if declared else list(votes):
+        if lang in votes:
+            mine = votes[lang]
+            other = max(v for other_lang, v in votes.items() if other_lang != lang)
+            if mine >= 2 and mine >= 2 * other:
+                return lang, None
     found = detect(text)
     if found is None:
         return declared or "und", None
