@@ -564,23 +564,21 @@ class StoryIndex:
         return result
 
     def reassign(self, ev: ArticleEvidence) -> Assignment:
-        """Re-cluster an edited article: it keeps its story unless the new evidence contradicts
-        the rest of that story and another story accepts it."""
+        """Re-cluster an edited article. It keeps its story unless its new evidence contradicts the
+        rest of that story (other parties or amounts) and another story accepts it; a weaker match
+        alone never moves it, so re-running on unchanged text keeps every assignment."""
         current = self.story(self.story_of[ev.key])
         assert current is not None
         self.evict_before(ev.at - self.window)
         self._remove_member(current, ev.key)
         other = None
-        if not (current.size and self._accepts(current, ev)):
+        if current.size and self._contradicts(current, ev):
             other = self._decide(ev, exclude=current.key)
         if other is not None:
             target = self.story(other.story_key)
             assert target is not None
             target.add(ev)
             self._index_member(target, ev)
-            if current.size == 0:  # an emptied story stays resolvable to where its article went
-                self._drop(current)
-                self.aliases[current.key] = target.key
             result = Assignment(ev.key, target.key, "moved", other.score, other.merged, current.key)
         else:
             if current.key in self.dormant:
@@ -591,11 +589,10 @@ class StoryIndex:
         self.stats.by_method[result.method] += 1
         return result
 
-    def _accepts(self, story: Story, ev: ArticleEvidence) -> bool:
+    def _contradicts(self, story: Story, ev: ArticleEvidence) -> bool:
         if self._exact_story(ev) == story.key:
-            return True
-        s = score(ev, story, self.params, self.term_weight, self.rarity)
-        return s.total >= self.params.join_score and not s.vetoed
+            return False
+        return score(ev, story, self.params, self.term_weight, self.rarity).vetoed
 
     def _decide(self, ev: ArticleEvidence, exclude: str | None) -> Assignment | None:
         exact = self._exact_story(ev)
