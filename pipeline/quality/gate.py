@@ -22,7 +22,8 @@ from pipeline.quality.suites import Suite, batch_suites, feed_suite, story_suite
 from pipeline.settings import Settings
 from pipeline.sqlfiles import statement
 
-# Serializes gates: two overlapping cycles must not claim and judge the same articles at once.
+# Serializes validations: overlapping cycles (or a task and its retry) must not claim and judge
+# the same rows at once, nor write the same Data Docs pages.
 QUALITY_LOCK = 0x6E657773_0D51
 FAILED_SAMPLE = 20  # failing rows listed per check in dq_results (all of them are quarantined)
 
@@ -68,7 +69,7 @@ def validate_after_clustering(
     A story without articles or with languages that differ from its articles' is quarantined
     (table 'stories'); feeds below the success-rate or freshness thresholds are only recorded.
     """
-    with _own_transactions(conn):
+    with _own_transactions(conn), db.advisory_lock(conn, QUALITY_LOCK):
         planned = _plan(
             conn,
             settings,
