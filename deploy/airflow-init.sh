@@ -35,18 +35,11 @@ current="newsflow migrations"
 step "${current}"
 newsflow db migrate
 
-# Config sync: what this build of newsflow can sync. Areas added later by other features
-# (organizations, tracked deals) are picked up as soon as their command exists. Runs before the
-# Airflow steps so that a config mistake stops the deployment within seconds.
-for area in feeds org alerts; do
-    current="config sync: ${area}"
-    if newsflow "${area}" sync --help > /dev/null 2>&1; then
-        step "${current}"
-        newsflow "${area}" sync
-    else
-        step "${current}: skipped, this build has no 'newsflow ${area} sync'"
-    fi
-done
+# Config sync: feeds, organizations and tracked deals, with the same function every news_ingest
+# run starts with (so a config mistake shows here, before the Airflow steps, within seconds).
+current="config sync (${NEWSFLOW_CONFIG_DIR:-config})"
+step "${current}"
+"${helpers[@]}" sync-config
 
 current="Airflow metadata migrations"
 step "${current}"
@@ -64,8 +57,12 @@ airflow connections import --overwrite "${conn_file}"
 rm -f "${conn_file}"
 
 current="analyst role password"
-step "${current}"
-"${helpers[@]}" analyst-password
+if [[ -n "${NEWSFLOW_ANALYST_PASSWORD:-}" ]]; then
+    step "${current}"
+    newsflow db analyst-password
+else
+    step "${current}: NEWSFLOW_ANALYST_PASSWORD is empty, role newsflow_analyst keeps no password"
+fi
 
 current="Airflow admin password"
 step "${current}"

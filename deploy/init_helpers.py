@@ -1,6 +1,6 @@
-"""Steps of deploy/airflow-init.sh that need Python: the newsflow_db connection and passwords.
+"""Steps of deploy/airflow-init.sh that need Python: the newsflow_db connection, the admin password.
 
-Usage: python init_helpers.py connection-file PATH | analyst-password | admin-password
+Usage: python init_helpers.py sync-config | connection-file PATH | admin-password
 
 Everything comes from the environment (docker-compose.yml passes it from .env); a missing or
 malformed value ends in one line naming the variable and exit code 2.
@@ -56,25 +56,15 @@ def write_connection_file(path: Path, url: str) -> None:
     print(f"connection {CONN_ID}: postgres {fields['host']}:{fields['port']}/{fields['schema']}")
 
 
-def set_analyst_password(url: str, role: str, password: str) -> str:
-    """Give the read-only analyst role its login password; returns what was done, in words."""
-    if not password:
-        return f"NEWSFLOW_ANALYST_PASSWORD is empty: role {role} left without a login password"
-    from psycopg import sql
-
+def sync_config() -> dict[str, object]:
+    """Load feeds, organizations and tracked deals into the database, as news_ingest's plan does."""
     from pipeline import db
+    from pipeline.cycle import sync_config as sync
+    from pipeline.settings import load_settings
 
-    with db.connect(url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-        if not exists:
-            return f"role {role} does not exist yet (no migration creates it): nothing to set"
-        # ALTER ROLE takes no bind parameters; the literal is quoted by psycopg.
-        conn.execute(
-            sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(password)
-            )
-        )
-    return f"role {role}: login password set from NEWSFLOW_ANALYST_PASSWORD"
+    settings = load_settings()
+    with db.connect(_require("NEWSFLOW_DATABASE_URL"), autocommit=True) as conn:
+        return sync(conn, settings)
 
 
 def set_admin_password(passwords_file: Path, user: str, password: str) -> str:
@@ -109,16 +99,11 @@ def _require(name: str) -> str:
 
 def main(argv: list[str]) -> int:
     try:
-        if argv[:1] == ["connection-file"] and len(argv) == 2:
+        if argv == ["sync-config"]:
+            report = sync_config()
+            print("config synced: " + ", ".join(f"{k} {v}" for k, v in report.items()))
+        elif argv[:1] == ["connection-file"] and len(argv) == 2:
             write_connection_file(Path(argv[1]), _require("NEWSFLOW_DATABASE_URL"))
-        elif argv == ["analyst-password"]:
-            print(
-                set_analyst_password(
-                    _require("NEWSFLOW_DATABASE_URL"),
-                    os.environ.get("NEWSFLOW_ANALYST_ROLE", "newsflow_analyst"),
-                    os.environ.get("NEWSFLOW_ANALYST_PASSWORD", ""),
-                )
-            )
         elif argv == ["admin-password"]:
             default_file = Path(os.environ.get("AIRFLOW_HOME", "/opt/airflow")) / (
                 "simple_auth_manager_passwords.json.generated"

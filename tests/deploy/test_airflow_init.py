@@ -63,16 +63,24 @@ def databases(pg_admin_url: str) -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture
-def analyst_role(pg_admin_url: str) -> Iterator[str]:
-    """A role of our own standing in for newsflow_analyst (roles are server-wide)."""
-    role = f"newsflow_analyst_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+def analyst_password_kept(pg_admin_url: str) -> Iterator[str]:
+    """The server-wide role newsflow_analyst, its password (hash) put back after the test."""
+    role = "newsflow_analyst"
+    with psycopg.connect(pg_admin_url) as admin:
+        row = admin.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (role,))
+        before = (row.fetchone() or (None,))[0]
     try:
         yield role
     finally:
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+            exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            if exists.fetchone():
+                # PostgreSQL stores an already SCRAM-hashed password as it is
+                admin.execute(
+                    sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(role), sql.Literal(before)
+                    )
+                )
 
 
 def run_init(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -94,7 +102,7 @@ def role_password_hash(admin_url: str, role: str) -> tuple[bool, str | None]:
 
 
 def test_airflow_init_sets_up_everything_and_can_run_again(
-    databases: tuple[str, str], analyst_role: str, pg_admin_url: str, tmp_path: Path
+    databases: tuple[str, str], analyst_password_kept: str, pg_admin_url: str, tmp_path: Path
 ) -> None:
     from cryptography.fernet import Fernet
 
@@ -104,6 +112,9 @@ def test_airflow_init_sets_up_everything_and_can_run_again(
     (home / "dags").mkdir(parents=True)
     config = tmp_path / "config"
     shutil.copytree(ROOT / "config", config)
+    # a snapshot of the migrations: the checkout may gain new ones while this test runs
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(MIGRATIONS, sql_dir / "migrations")
     passwords_file = tmp_path / "auth" / "passwords.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSFLOW_"))}
     env |= {
@@ -117,8 +128,8 @@ def test_airflow_init_sets_up_everything_and_can_run_again(
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file),
         "NEWSFLOW_DATABASE_URL": with_password(data_url, "first-pass"),
         "NEWSFLOW_CONFIG_DIR": str(config),
+        "NEWSFLOW_SQL_DIR": str(sql_dir),
         "NEWSFLOW_HTTP_POOL_SLOTS": "5",
-        "NEWSFLOW_ANALYST_ROLE": analyst_role,
         "NEWSFLOW_ANALYST_PASSWORD": "analyst-pass-1",
         "AIRFLOW_ADMIN_USER": "ops",
         "AIRFLOW_ADMIN_PASSWORD": "admin-pass-1",
@@ -129,8 +140,6 @@ def test_airflow_init_sets_up_everything_and_can_run_again(
     assert missing.returncode == 2
     assert "NEWSFLOW_DATABASE_URL is not set" in missing.stderr
 
-    # (taken before the run: other work may add migration files to the checkout meanwhile)
-    on_disk = {m.version for m in db.discover_migrations(MIGRATIONS)}
     first = run_init(env)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "initialization complete" in first.stdout
@@ -160,10 +169,13 @@ def test_airflow_init_sets_up_everything_and_can_run_again(
     with db.connect(data_url) as data:
         applied = [v for (v,) in data.execute("SELECT version FROM schema_migrations ORDER BY 1")]
         feeds = data.execute("SELECT count(*) FROM feeds").fetchone()[0]
-    assert on_disk <= set(applied)
+        orgs = data.execute("SELECT count(*) FROM organizations").fetchone()[0]
+        deals = data.execute("SELECT count(*) FROM tracked_deals").fetchone()[0]
+    assert applied == [m.version for m in db.discover_migrations(sql_dir / "migrations")]
     assert feeds == len(sources.load_feeds(config / "feeds.yaml"))
+    assert orgs > 0 and deals > 0, "organizations and tracked deals are synced too"
 
-    can_login, first_hash = role_password_hash(pg_admin_url, analyst_role)
+    can_login, first_hash = role_password_hash(pg_admin_url, analyst_password_kept)
     assert can_login and first_hash and first_hash.startswith("SCRAM-SHA-256$")
     assert json.loads(passwords_file.read_text()) == {"ops": "admin-pass-1"}
 
@@ -176,12 +188,12 @@ def test_airflow_init_sets_up_everything_and_can_run_again(
     second = run_init(env)
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert "nothing to apply" in second.stdout
-    assert "0 added" in second.stdout
+    assert "feeds_added 0" in second.stdout
     pools, conns = pool_and_connections()
     assert pools == [("newsflow_http", 6)]
     assert len(conns) == 1
     assert Fernet(fernet_key.encode()).decrypt(conns[0][5].encode()) == b"second-pass"
-    assert role_password_hash(pg_admin_url, analyst_role)[1] != first_hash
+    assert role_password_hash(pg_admin_url, analyst_password_kept)[1] != first_hash
     with db.connect(data_url) as data:
         assert data.execute("SELECT count(*) FROM feeds").fetchone()[0] == feeds
 
@@ -189,6 +201,6 @@ def test_airflow_init_sets_up_everything_and_can_run_again(
     (config / "feeds.yaml").write_text("feeds: {not: a list}\n", encoding="utf-8")
     third = run_init(env)
     assert third.returncode != 0
-    assert "FAILED at: config sync: feeds" in third.stderr
+    assert "FAILED at: config sync" in third.stderr
     assert "feeds.yaml" in third.stderr
     assert "Airflow metadata migrations" not in third.stdout  # stopped before Airflow steps
