@@ -242,24 +242,27 @@ def cmd_extract_bench(args: argparse.Namespace, settings: Settings) -> int:
     def stage() -> None:
         extractor.extract_texts(items)
 
-    best = {"bare": float("inf"), "stage": float("inf")}
+    # Wall time and this process's CPU time: on a shared machine CPU time is the steadier one.
+    best = {name: [float("inf"), float("inf")] for name in ("bare", "stage")}
     for _ in range(max(1, args.rounds)):
         for name, run in (("bare", bare), ("stage", stage)):
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             run()
-            best[name] = min(best[name], time.perf_counter() - started)
-    ratio = best["stage"] / best["bare"]
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            best[name] = [min(best[name][0], wall), min(best[name][1], cpu)]
     out.print(
         f"{len(texts)} English texts ({words / len(texts):.0f} words each on average), "
         f"model {extractor.pipeline('en').name} with components {nlp.pipe_names}, "
         f"batch {batch}, best of {args.rounds} rounds"
     )
     for name, label in (("bare", "bare nlp.pipe (NER only)"), ("stage", "extraction stage")):
-        seconds = best[name]
+        wall, cpu = best[name]
         out.print(
-            f"{label:26} {len(texts) / seconds:8.1f} items/s {words / seconds:9.0f} words/s "
-            f"({seconds:.2f} s)"
+            f"{label:26} {len(texts) / wall:8.1f} items/s {words / wall:9.0f} words/s "
+            f"({wall:.2f} s wall, {cpu:.2f} s CPU)"
         )
-    verdict = "within" if ratio <= 1.25 else "OVER"
-    out.print(f"stage / bare = {ratio:.3f}x ({verdict} the 1.25x target)")
+    for kind, index in (("wall", 0), ("CPU", 1)):
+        ratio = best["stage"][index] / best["bare"][index]
+        verdict = "within" if ratio <= 1.25 else "OVER"
+        out.print(f"stage / bare ({kind} time) = {ratio:.3f}x ({verdict} the 1.25x target)")
     return 0

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from pipeline.extract.normalize import is_legal_form, org_key
+from pipeline.extract.normalize import LEGAL_FORMS, is_legal_form, org_key
 from pipeline.records import OrgMention
 
 
@@ -70,14 +70,19 @@ _GERMAN_NOUN = re.compile(
 )
 _AFTER_CUE_ARTICLES = {"en": ("the", "a", "an"), "de": ("der", "die", "das", "ein", "eine")}
 _MAX_NAME_WORDS = 4
+# One-word legal forms that end a name ("GmbH", "AG", "Inc"); group words are descriptors here.
+_ONE_WORD_LEGAL_FORMS = frozenset(
+    form[0]
+    for form in LEGAL_FORMS
+    if len(form) == 1 and form[0] not in ("group", "gruppe", "holding", "company", "com")
+)
 _GROUP_COMPOUND = re.compile(r"^[A-ZÄÖÜ][\w]+-[\w]*[Gg]ruppe$")
 
 # Words: glued runs of letters, digits and in-word punctuation ("Run:ai", "V4Drive", "1&1").
 _WORD = re.compile(r"[^\W_](?:[\w&'’:.\-]*[^\W_])?|[,;&]")
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):
     text: str
     start: int
     end: int
@@ -85,7 +90,7 @@ class _Word:
 
 def find_cued_orgs(text: str, language: str, taken: list[tuple[int, int]]) -> list[OrgMention]:
     """Organizations introduced by a descriptor or a legal form, outside the `taken` spans."""
-    words = [_Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    words = [_Word(m.group(), *m.span()) for m in _WORD.finditer(text)]
     found: list[OrgMention] = []
     spans = list(taken)
     for start, end in _candidates(words, language):
@@ -111,17 +116,22 @@ def _candidates(words: list[_Word], lang: str) -> Iterator[tuple[int, int]]:
         if _is_legal_form_at(words, i):
             yield _name_start(words, i, lang), _legal_form_end(words, i)
     for i, word in enumerate(words):
-        following = i + 1 < len(words) and _is_name_word(words[i + 1], lang)
-        if word.text in _NAME_HEADS and following:
+        # Cheap tests first: a cue matters only before a capitalized (or digit-led) word.
+        following = i + 1 < len(words) and (
+            words[i + 1].text[0].isupper() or words[i + 1].text[0].isdigit()
+        )
+        if following and not _is_name_word(words[i + 1], lang):
+            following = False
+        if following and word.text in _NAME_HEADS:
             yield i, _name_end(words, i + 1, lang)
-        elif _is_cue(word.text, lang) and following:
+        elif following and _is_cue(word.text, lang):
             end = _name_end(words, i + 1, lang)
             yield i + 1, end
             # "an die Finanzinvestoren Brookfield und DigitalBridge"
             coordinated = end + 1 < len(words) and words[end].text in ("und", "and")
             if coordinated and _is_name_word(words[end + 1], lang):
                 yield end + 1, _name_end(words, end + 1, lang)
-        elif _GROUP_COMPOUND.search(word.text):
+        elif "-" in word.text and _GROUP_COMPOUND.search(word.text):
             yield i, i + 1  # "Schwarz-Gruppe", "Sparkassen-Finanzgruppe"
     yield from _described_after(words, lang)
 
@@ -161,13 +171,7 @@ def _name_end(words: list[_Word], i: int, lang: str) -> int:
 def _is_legal_form_at(words: list[_Word], i: int) -> bool:
     if i >= len(words) or not words[i].text[0].isupper():
         return False
-    return is_legal_form((_plain(words[i].text),)) and _plain(words[i].text) not in (
-        "group",
-        "gruppe",
-        "holding",
-        "company",
-        "com",
-    )
+    return _plain(words[i].text) in _ONE_WORD_LEGAL_FORMS
 
 
 def _legal_form_end(words: list[_Word], i: int) -> int:

@@ -131,14 +131,22 @@ def _alt(options: list[str]) -> str:
 
 
 _NUM = r"\d{1,3}(?:[.,\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_NUM_WORD = _alt([re.escape(w) for w in _NUMBER_WORDS])
+# Number words in lower case and capitalized; case-sensitive, which the regex engine scans fast.
+_NUM_WORD = _alt([re.escape(f) for w in _NUMBER_WORDS for f in (w, w[0].upper() + w[1:])])
 _SCALE_WORD = _alt([s for s, _ in _SCALES])
 # A scale is a word after an optional space or hyphen, or a short letter glued to the digits.
 _SCALE = rf"(?:[\s\u00a0-]?(?i:{_SCALE_WORD})(?![^\W\d_])|(?:k|m|bn|b|K|M|B|T)(?![^\W\d_]))"
-_AMOUNT = rf"(?:(?<![\w.,])(?:{_NUM})|(?<!\w)(?i:{_NUM_WORD})(?=\s))"
-_PRE = _alt(
-    [re.escape(s) for s in _PREFIX_SYMBOLS]
-    + [rf"(?<![^\W\d_]){c}(?=[\s\u00a0]?\d)" for c in _CODES]
+# Each alternative starts with \b where it can: the engine then skips most positions quickly.
+_DIGITS = rf"\b(?<![.,])(?:{_NUM})"
+_WORDS = rf"\b(?:{_NUM_WORD})(?=\s)"
+_AMOUNT = rf"(?:{_DIGITS}|{_WORDS})"
+_PRE = (
+    "(?:[$€£¥₹]|\\b(?:"
+    + _alt(
+        [re.escape(s) for s in _PREFIX_SYMBOLS if s[0].isalpha()]
+        + [rf"{c}(?=[\s\u00a0]?\d)" for c in _CODES]
+    )
+    + "))"
 )
 _POST = _alt(
     [w for w, _ in _CURRENCY_WORDS]
@@ -160,26 +168,37 @@ def _core_prefix(sep: str) -> str:
     )
 
 
-def _core_postfix(sep: str) -> str:
+def _core_postfix(sep: str, first: str = _AMOUNT) -> str:
     """`50 Milliarden US-Dollar`, `1,5 Mrd. Euro`, `40 bis 50 Mrd. Dollar`, `2 Mio. EUR`."""
     return (
-        rf"(?P<n1>{_AMOUNT})(?P<s1>{_SCALE})?"
+        rf"(?P<n1>{first})(?P<s1>{_SCALE})?"
         rf"(?:(?P<sep>{sep})(?P<n2>{_AMOUNT})(?P<s2>{_SCALE})?)?"
         rf"[\s\u00a0-]?(?P<post>(?i:{_POST}))(?![^\W_])"
     )
 
 
-def _compile(core: str, between: bool) -> re.Pattern[str]:
-    lead = r"(?i:between|zwischen)\s+" if between else ""
-    return re.compile(rf"(?:(?<!\w)(?P<q>(?i:{_QUALIFIER}))\s+)?{lead}{core}")
-
-
-_PATTERNS = [
-    _compile(_core_prefix(_BETWEEN_SEP), True),
-    _compile(_core_postfix(_BETWEEN_SEP), True),
-    _compile(_core_prefix(_RANGE_SEP), False),
-    _compile(_core_postfix(_RANGE_SEP), False),
+_BETWEEN_PATTERNS = [
+    re.compile(rf"(?i:between|zwischen)\s+{_core_prefix(_BETWEEN_SEP)}"),
+    re.compile(rf"(?i:between|zwischen)\s+{_core_postfix(_BETWEEN_SEP)}"),
 ]
+_PATTERNS = [
+    re.compile(_core_prefix(_RANGE_SEP)),
+    re.compile(_core_postfix(_RANGE_SEP, _DIGITS)),
+]
+# "eine Milliarde Euro", "half a billion dollars": only tried where a scale word occurs.
+_WORD_PATTERN = re.compile(_core_postfix(_RANGE_SEP, _WORDS))
+_SCALE_HINTS = ("illion", "illiard", "mrd", "mio", "bn", "tausend", "thousand")
+# A qualifier is looked for right before a match (cheaper than in every pattern's head).
+_QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?i:{_QUALIFIER})\s+$")
+_QUALIFIER_REACH = 30
+# Any currency sign, code or word; money patterns are tried only around these.
+# Searched in the lower-cased text: case-sensitive word-boundary alternations scan fast.
+_ANCHOR = re.compile(
+    r"[$€£¥₹]|\b(?:" + "|".join(c.lower() for c in _CODES) + "|dollar|euro|pound|pfund|"
+    "sterling|franc|franken|yen|yuan|renminbi|rupee|rupien|kronor|kroner|kronen|won|cent|pence)"
+)
+_BEFORE_ANCHOR = 90  # "between 40 billion and 50 billion" + qualifier, before "dollars"
+_AFTER_ANCHOR = 60  # "$40 billion to $50 billion" after "$"
 _CURRENCY_WORD_RES = [(re.compile(rf"(?i:{w})$"), code) for w, code in _CURRENCY_WORDS]
 _SCALE_RES = [(re.compile(rf"(?i:{s})$"), exp) for s, exp in _SCALES]
 _QUALIFIER_RES = [(re.compile(rf"(?i:{q})$"), name) for q, name in _QUALIFIERS]
@@ -190,18 +209,37 @@ _YEAR = re.compile(r"(?:19|20)\d\d$")
 
 def find_money(text: str, language: str) -> list[MoneyMention]:
     """Every money amount in `text` ("en" or "de"), left to right, spans never overlapping."""
-    if not text or not any(ch.isdigit() for ch in text) and not _has_number_word(text):
-        return []
     candidates: list[MoneyMention] = []
-    for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            candidates.extend(_mentions(match, text, language))
+    # The full patterns only run near a currency sign, code or word: every amount has one,
+    # and most text has none, which keeps this cheap next to the NER model.
+    for start, end in _windows(text):
+        window = text[start:end].lower()
+        between = "between" in window or "zwischen" in window
+        patterns = _BETWEEN_PATTERNS + _PATTERNS if between else list(_PATTERNS)
+        if any(hint in window for hint in _SCALE_HINTS):
+            patterns.append(_WORD_PATTERN)
+        for pattern in patterns:
+            for match in pattern.finditer(text, start, end):
+                q = _QUALIFIER_BEFORE.search(text, max(0, match.start() - _QUALIFIER_REACH),
+                                             match.start())  # fmt: skip
+                candidates.extend(_mentions(match, q, text, language))
     return _leftmost_longest(candidates)
 
 
-def _has_number_word(text: str) -> bool:
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged spans around currency anchors, wide enough for qualifier, range and scale."""
+    windows: list[tuple[int, int]] = []
     lowered = text.lower()
-    return any(w in lowered for w in ("illion", "illiard", "mrd", "mio", "bn"))
+    if len(lowered) != len(text):  # a few characters lower-case to two ("İ"): keep offsets
+        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    for anchor in _ANCHOR.finditer(lowered):
+        start = max(0, anchor.start() - _BEFORE_ANCHOR)
+        end = min(len(text), anchor.end() + _AFTER_ANCHOR)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _leftmost_longest(candidates: list[MoneyMention]) -> list[MoneyMention]:
@@ -213,7 +251,9 @@ def _leftmost_longest(candidates: list[MoneyMention]) -> list[MoneyMention]:
     return chosen
 
 
-def _mentions(match: re.Match[str], text: str, language: str) -> list[MoneyMention]:
+def _mentions(
+    match: re.Match[str], q: re.Match[str] | None, text: str, language: str
+) -> list[MoneyMention]:
     groups = match.groupdict()
     currency = _currency(groups.get("pre"), groups.get("post"), language)
     n1 = _number(groups["n1"], language)
@@ -231,7 +271,7 @@ def _mentions(match: re.Match[str], text: str, language: str) -> list[MoneyMenti
         amount = n1 * s1 if s1 else n1
         return [
             _single(
-                match, text, match.start("pre" if groups.get("pre") else "n1"), amount, currency
+                match, q, text, match.start("pre" if groups.get("pre") else "n1"), amount, currency
             )
         ]
     n2 = _number(groups["n2"], language)
@@ -239,7 +279,7 @@ def _mentions(match: re.Match[str], text: str, language: str) -> list[MoneyMenti
         return []
     s2 = _scale_value(groups.get("s2"), language)
     low, high = n1 * (s1 or s2 or 1), n2 * (s2 or 1)
-    start = match.start("q") if groups.get("q") else match.start()
+    start = q.start() if q else match.start()
     sep = groups["sep"].strip().lower()
     # "from X to Y" and "von X auf Y" are changes; "von X bis Y" is a range.
     changed = sep in ("to", "auf") and _CHANGE_LEAD.search(text[max(0, start - 8) : start])
@@ -247,13 +287,13 @@ def _mentions(match: re.Match[str], text: str, language: str) -> list[MoneyMenti
         # "from $40bn to $50bn", "von 40 auf 50 Mrd. Euro": two amounts, not a range; after
         # "auf" without "von" the first number is something else ("2024 auf 50 Mrd.").
         second = _single(
-            match, text, match.start("pre2" if groups.get("pre2") else "n2"), high, currency
+            match, q, text, match.start("pre2" if groups.get("pre2") else "n2"), high, currency
         )
         if not changed:
             return [second]
         first_end = match.end("s1") if groups.get("s1") else match.end("n1")
         first = _single(
-            match, text, match.start("pre" if groups.get("pre") else "n1"), low, currency
+            match, q, text, match.start("pre" if groups.get("pre") else "n1"), low, currency
         )
         first = replace(first, end=first_end, surface=text[first.start : first_end])
         return [first, second]
@@ -279,16 +319,20 @@ def _is_word(raw: str) -> bool:
 
 
 def _single(
-    match: re.Match[str], text: str, start: int, amount: Decimal, currency: str
+    match: re.Match[str],
+    q: re.Match[str] | None,
+    text: str,
+    start: int,
+    amount: Decimal,
+    currency: str,
 ) -> MoneyMention:
     """One amount ending where the match ends (or earlier, adjusted by the caller)."""
-    groups = match.groupdict()
     # The qualifier belongs to the first amount only.
     qualifier = None
-    if groups.get("q") and start <= match.start("n1"):
-        qualifier = _qualifier(groups["q"], text, match.start("q"))
-    if qualifier:
-        start = match.start("q")
+    if q and start <= match.start("n1"):
+        qualifier = _qualifier(q.group(), text, q.start())
+    if qualifier and q:
+        start = q.start()
     amount = _plain(amount)
     return MoneyMention(
         start=start,

@@ -195,10 +195,28 @@ class _Node:
 
 
 @dataclass(frozen=True)
-class _Token:
-    text: str
-    start: int
-    end: int
+class _Tokens:
+    """A text's tokens as parallel lists (cheaper than one object per token)."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Tokens:
+        words: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for match in _TOKEN.finditer(text):
+            words.append(match.group())
+            start, end = match.span()
+            starts.append(start)
+            ends.append(end)
+        return cls(words, starts, ends)
+
+    def glued(self, left: int) -> bool:
+        """True when token `left` and the next one touch (no space between)."""
+        return self.ends[left] == self.starts[left + 1]
 
 
 class OrgMatcher:
@@ -224,17 +242,24 @@ class OrgMatcher:
         """
         lang = language if language in self._tries else "en"
         root = self._tries[lang]
-        tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        first = root.children
+        tokens = _Tokens.of(text)
+        words = tokens.words
         mentions: list[OrgMention] = []
         i = 0
-        while i < len(tokens):
-            found = self._longest(root, tokens, i, lang)
+        while i < len(words):
+            word = words[i]
+            # Cheap test first: most words neither start a name nor could be a variant of one.
+            if word not in first and not _may_vary(word, lang):
+                i += 1
+                continue
+            found = self._longest(root, words, i, lang)
             if found is None:
                 i += 1
                 continue
             end_index, node = found
             end_index = _extend_legal_form(tokens, end_index)
-            start, end = tokens[i].start, tokens[end_index - 1].end
+            start, end = tokens.starts[i], tokens.ends[end_index - 1]
             org = self.registry.by_id[node.org_id]
             mentions.append(
                 OrgMention(start, end, org.id, text[start:end], "registry", name=org.name)
@@ -243,11 +268,9 @@ class OrgMatcher:
         return mentions
 
     def _longest(
-        self, root: _Node, tokens: list[_Token], i: int, lang: str
+        self, root: _Node, words: list[str], i: int, lang: str
     ) -> tuple[int, _Node] | None:
         """The longest name starting at token i: (index after its last token, its node)."""
-        if not tokens[i].text[0].isalnum() and tokens[i].text not in root.children:
-            return None
         best: tuple[int, _Node] | None = None
         # Each state is (node, token index); German inflections may fork the walk.
         states = [(root, i)]
@@ -255,13 +278,21 @@ class OrgMatcher:
             node, j = states.pop()
             if node.org_id is not None and (best is None or j > best[0]):
                 best = (j, node)
-            if j >= len(tokens) or (j > i and not _adjacent_ok(tokens[j - 1], tokens[j])):
+            # names never continue over a line break (title / summary boundary)
+            if j >= len(words) or words[j] == "\n":
                 continue
-            for key in _variants(tokens[j].text, lang):
+            for key in _variants(words[j], lang):
                 child = node.children.get(key)
                 if child is not None:
                     states.append((child, j + 1))
         return best
+
+
+def _may_vary(word: str, lang: str) -> bool:
+    """Whether _variants(word) could differ from the word itself."""
+    return (len(word) >= 5 and word.isupper()) or (
+        lang == "de" and len(word) > 3 and word[-1] in "snrm"
+    )
 
 
 def _variants(word: str, lang: str) -> list[str]:
@@ -280,34 +311,25 @@ def _variants(word: str, lang: str) -> list[str]:
     return forms
 
 
-def _glued(left: _Token, right: _Token) -> bool:
-    return left.end == right.start
-
-
-def _adjacent_ok(left: _Token, right: _Token) -> bool:
-    """Tokens of one name are separated by spaces or glued, but never by a line break."""
-    return left.text != "\n" and right.text != "\n"
-
-
-def _extend_legal_form(tokens: list[_Token], j: int) -> int:
+def _extend_legal_form(tokens: _Tokens, j: int) -> int:
     """Extend a match over ".com" and legal forms that follow it ("Inc.", "AG", "& Co. KG")."""
-    dot_com = j + 1 < len(tokens) and tokens[j].text == "." and tokens[j + 1].text == "com"
-    if dot_com and _glued(tokens[j - 1], tokens[j]):
+    words = tokens.words
+    if j + 1 < len(words) and words[j] == "." and words[j + 1] == "com" and tokens.glued(j - 1):
         j += 2
-    words: list[str] = []
+    seen: list[str] = []
     k = j
     best = j
-    while k < len(tokens) and len(words) < 4:
-        tok = tokens[k].text
-        if tok in ("&", ".") and words:
+    while k < len(words) and len(seen) < 4:
+        tok = words[k]
+        if tok in ("&", ".") and seen:
             k += 1
             continue
-        if not tok[0].isalpha() or not (tok[0].isupper() or tok in ("plc",)):
+        if not tok[0].isalpha() or not (tok[0].isupper() or tok == "plc"):
             break
-        words.append(tok.lower())
+        seen.append(tok.lower())
         k += 1
-        if is_legal_form(tuple(words)):
+        if is_legal_form(tuple(seen)):
             best = k
-            if words[-1] in _ABBREVIATED and k < len(tokens) and tokens[k].text == ".":
+            if seen[-1] in _ABBREVIATED and k < len(words) and words[k] == ".":
                 best = k + 1
     return best
