@@ -142,7 +142,10 @@ def _feedparser(text: str, base_url: str | None) -> Any:
     if base_url:
         headers["content-location"] = base_url
     # A BytesIO, never a str: feedparser treats strings as URLs or file names to open.
-    return feedparser.parse(io.BytesIO(data), response_headers=headers)
+    # We keep text only (pipeline.parse_text), so feedparser need not sanitize or rewrite HTML.
+    return feedparser.parse(
+        io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
 
 
 def _text_of(detail: dict | None, value: str | None) -> str:

@@ -98,7 +98,7 @@ def test_entity_declaration_text_inside_cdata_or_comments_is_harmless() -> None:
     )
     result = parse_feed(body, "sec", "en")
     assert result.rejected is None
-    assert "<!ENTITY a SYSTEM" in result.articles[0].summary
+    assert [a.title for a in result.articles] == ["How XXE works"]
 
 
 def test_external_dtd_is_never_loaded(tmp_path) -> None:
