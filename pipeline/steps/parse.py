@@ -67,16 +67,20 @@ def parse_fetches(
         fetch = fetch_store.load_fetch(conn, fetch_id)
         if fetch is None:
             continue  # body purged since it was listed
-        parsed = parse_feed(
-            fetch.body,
-            fetch.feed_id,
-            fetch.language,
-            content_type=fetch.content_type,
-            base_url=fetch.final_url or fetch.feed_url,
-            now=fetch.started_at,
-            languages=tuple(settings.languages),
-            max_bytes=settings.fetch_max_bytes,
-        )
+        try:
+            parsed = parse_feed(
+                fetch.body,
+                fetch.feed_id,
+                fetch.language,
+                content_type=fetch.content_type,
+                base_url=fetch.final_url or fetch.feed_url,
+                now=fetch.started_at,
+                languages=tuple(settings.languages),
+                max_bytes=settings.fetch_max_bytes,
+            )
+        except Exception as exc:  # a parser bug must not block every later cycle on this body
+            parsed = ParseResult(fetch.feed_id)
+            parsed.rejected = f"internal parser error {type(exc).__name__}: {exc}"[:500]
         report.fetches += 1
         with conn.transaction():
             if parsed.rejected:

@@ -273,3 +273,32 @@ def test_newsflow_fetch_command(db_url: str, conn, server) -> None:
 
     next_at = conn.execute("SELECT next_fetch_at FROM feeds WHERE id = 'down'").fetchone()[0]
     assert next_at >= datetime.now(UTC) + timedelta(seconds=100)
+
+
+def test_a_parser_crash_on_one_body_is_recorded_and_does_not_block_the_others(
+    conn, server, monkeypatch
+) -> None:
+    import pipeline.steps.parse as parse_step
+
+    server.expect_request("/good").respond_with_data(rss(item("Fine", "https://ok.example.com/1")))
+    server.expect_request("/poison").respond_with_data(
+        rss(item("Poison", "https://ok.example.com/2"))
+    )
+    add_feeds(conn, server, "/good", "/poison")
+    fetch_feeds(conn, SETTINGS, "cycle-1")
+    real = parse_step.parse_feed
+
+    def crashing(body, feed_id, *args, **kw):
+        if feed_id == "poison":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(body, feed_id, *args, **kw)
+
+    monkeypatch.setattr(parse_step, "parse_feed", crashing)
+    report = parse_fetches(conn, SETTINGS, "cycle-1")
+    assert report.articles_new == 1
+    errors = dict(conn.execute("SELECT feed_id, parse_error FROM fetches"))
+    assert errors == {
+        "good": None,
+        "poison": "internal parser error RecursionError: maximum recursion depth exceeded",
+    }
+    assert parse_fetches(conn, SETTINGS, "cycle-2").fetches == 0  # not retried every cycle
