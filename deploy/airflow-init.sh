@@ -39,7 +39,7 @@ newsflow db migrate
 # run starts with (so a config mistake shows here, before the Airflow steps, within seconds).
 current="config sync (${NEWSFLOW_CONFIG_DIR:-config})"
 step "${current}"
-"${helpers[@]}" sync-config
+newsflow config sync
 
 current="Airflow metadata migrations"
 step "${current}"

@@ -1,6 +1,6 @@
 """Steps of deploy/airflow-init.sh that need Python: the newsflow_db connection, the admin password.
 
-Usage: python init_helpers.py sync-config | connection-file PATH | admin-password
+Usage: python init_helpers.py connection-file PATH | admin-password
 
 Everything comes from the environment (docker-compose.yml passes it from .env); a missing or
 malformed value ends in one line naming the variable and exit code 2.
@@ -12,8 +12,6 @@ import json
 import os
 import sys
 from pathlib import Path
-
-from pipeline.errors import NewsflowError
 
 CONN_ID = "newsflow_db"
 
@@ -56,17 +54,6 @@ def write_connection_file(path: Path, url: str) -> None:
     print(f"connection {CONN_ID}: postgres {fields['host']}:{fields['port']}/{fields['schema']}")
 
 
-def sync_config() -> dict[str, object]:
-    """Load feeds, organizations and tracked deals into the database, as news_ingest's plan does."""
-    from pipeline import db
-    from pipeline.cycle import sync_config as sync
-    from pipeline.settings import load_settings
-
-    settings = load_settings()
-    with db.connect(_require("NEWSFLOW_DATABASE_URL"), autocommit=True) as conn:
-        return sync(conn, settings)
-
-
 def set_admin_password(passwords_file: Path, user: str, password: str) -> str:
     """Record the admin's password for Airflow's simple auth manager, keeping other users."""
     if not password:
@@ -99,10 +86,7 @@ def _require(name: str) -> str:
 
 def main(argv: list[str]) -> int:
     try:
-        if argv == ["sync-config"]:
-            report = sync_config()
-            print("config synced: " + ", ".join(f"{k} {v}" for k, v in report.items()))
-        elif argv[:1] == ["connection-file"] and len(argv) == 2:
+        if argv[:1] == ["connection-file"] and len(argv) == 2:
             write_connection_file(Path(argv[1]), _require("NEWSFLOW_DATABASE_URL"))
         elif argv == ["admin-password"]:
             default_file = Path(os.environ.get("AIRFLOW_HOME", "/opt/airflow")) / (
@@ -119,7 +103,7 @@ def main(argv: list[str]) -> int:
         else:
             print(__doc__.splitlines()[2], file=sys.stderr)
             return 2
-    except (InitError, NewsflowError) as exc:
+    except InitError as exc:
         print(f"airflow-init: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -319,7 +319,7 @@ def test_airflow_init_runs_the_init_script_shipped_in_the_image(resolved: dict) 
         "newsflow db migrate",
         'airflow pools set "${pool}"',
         "airflow connections import --overwrite",
-        '"${helpers[@]}" sync-config',
+        "newsflow config sync",
     ):
         assert step in script, step
 
