@@ -7,10 +7,16 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from pipeline.cli import add_command, connect, json_lines, out
 from pipeline.errors import NewsflowError
 from pipeline.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:  # the extraction modules load on demand, keeping `newsflow --help` quick
+    from pipeline.extract.extractor import Extractor, TextItem
+    from pipeline.extract.organizations import Registry
+    from pipeline.records import Extraction
 
 GOLD_DIR = PROJECT_ROOT / "tests" / "data"
 
@@ -52,13 +58,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds; best of each kept")
 
 
-def _extractor(settings: Settings):
+def _extractor(settings: Settings) -> Extractor:
     from pipeline.extract.extractor import Extractor
 
     return Extractor.from_settings(settings)
 
 
-def extraction_json(extraction, registry) -> dict:
+def extraction_json(extraction: Extraction, registry: Registry) -> dict:
     """An Extraction as the JSON object `newsflow extract` prints."""
     from pipeline.extract.money import amount_text
 
@@ -99,7 +105,7 @@ def extraction_json(extraction, registry) -> dict:
     }
 
 
-def _stdin_items(stream) -> list:
+def _stdin_items(stream: TextIO) -> list[TextItem]:
     from pipeline.extract.extractor import TextItem
 
     items = []
