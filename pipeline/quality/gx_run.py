@@ -110,6 +110,7 @@ def run_suites(
     started = time.perf_counter()
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
+    from sqlalchemy.pool import NullPool
 
     _prune(docs_dir / "validations", retention_days)
     _prune(store_dir, retention_days)
@@ -117,41 +118,40 @@ def run_suites(
     with warnings.catch_warnings():
         # GX suggests its Postgres source, which refuses socket URLs (notes/pitfalls.md).
         warnings.filterwarnings("ignore", message=".*generic SQLDatasource.*")
-        source = context.data_sources.add_sql("newsflow", connection_string=url)
-    try:
-        definitions = []
-        for suite, query, _rows, mostly in suites:
-            asset = source.add_query_asset(suite.name, query=query)
-            batch = asset.add_batch_definition_whole_table("batch")
-            gx_suite = context.suites.add(
-                gx.ExpectationSuite(name=suite.name, meta={"severity": suite.severity})
-            )
-            for check in suite.checks:
-                gx_suite.add_expectation(_expectation(check, mostly))
-            definitions.append(
-                context.validation_definitions.add(
-                    gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
-                )
-            )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=f"newsflow_{'_'.join(s.name for s, *_ in suites)}",
-                validation_definitions=definitions,
-                # No UpdateDataDocsAction: it rebuilds the site once per suite (seconds each).
-                actions=[],
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": INDEX_COLUMNS,
-                    "return_unexpected_index_query": False,
-                },
+        # No pool: GX builds several engines of its own, and a worker process must not keep
+        # their idle connections open after the run.
+        source = context.data_sources.add_sql(
+            "newsflow", connection_string=url, kwargs={"poolclass": NullPool}
+        )
+    definitions = []
+    for suite, query, _rows, mostly in suites:
+        asset = source.add_query_asset(suite.name, query=query)
+        batch = asset.add_batch_definition_whole_table("batch")
+        gx_suite = context.suites.add(
+            gx.ExpectationSuite(name=suite.name, meta={"severity": suite.severity})
+        )
+        for check in suite.checks:
+            gx_suite.add_expectation(_expectation(check, mostly))
+        definitions.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
             )
         )
-        result = checkpoint.run(run_id=RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)))
-        context.build_data_docs(
-            site_names=[DOCS_SITE], resource_identifiers=list(result.run_results)
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"newsflow_{'_'.join(s.name for s, *_ in suites)}",
+            validation_definitions=definitions,
+            # No UpdateDataDocsAction: it rebuilds the site once per suite (seconds each).
+            actions=[],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": INDEX_COLUMNS,
+                "return_unexpected_index_query": False,
+            },
         )
-    finally:
-        source.get_engine().dispose()
+    )
+    result = checkpoint.run(run_id=RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)))
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=list(result.run_results))
     by_name = {r.suite_name: r for r in result.run_results.values()}
     runs = [
         _suite_run(suite, rows, mostly, by_name[suite.name]) for suite, _q, rows, mostly in suites
