@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from pipeline.extract.normalize import LEGAL_FORMS, is_legal_form, org_key
+from pipeline.extract.normalize import LEGAL_FORMS, NOT_ORGANIZATIONS, org_key
 from pipeline.records import OrgMention
 
 
@@ -71,6 +71,9 @@ _GERMAN_NOUN = re.compile(
 _AFTER_CUE_ARTICLES = {"en": ("the", "a", "an"), "de": ("der", "die", "das", "ein", "eine")}
 _MAX_NAME_WORDS = 4
 # One-word legal forms that end a name ("GmbH", "AG", "Inc"); group words are descriptors here.
+_MIXED_CASE_LEGAL_FORMS = frozenset(
+    _words("Inc Corp Co Ltd GmbH KGaA Holdings Limited Corporation Incorporated Plc mbH Oyj Pty")
+)
 _ONE_WORD_LEGAL_FORMS = frozenset(
     form[0]
     for form in LEGAL_FORMS
@@ -79,7 +82,8 @@ _ONE_WORD_LEGAL_FORMS = frozenset(
 _GROUP_COMPOUND = re.compile(r"^[A-ZÄÖÜ][\w]+-[\w]*[Gg]ruppe$")
 
 # Words: glued runs of letters, digits and in-word punctuation ("Run:ai", "V4Drive", "1&1").
-_WORD = re.compile(r"[^\W_](?:[\w&'’:.\-]*[^\W_])?|[,;&]")
+# Sentence punctuation is kept as its own token so names never run across it.
+_WORD = re.compile(r"[^\W_](?:[\w&'’:.\-]*[^\W_])?|[,;&.!?:]")
 
 
 class _Word(NamedTuple):
@@ -102,7 +106,7 @@ def find_cued_orgs(text: str, language: str, taken: list[tuple[int, int]]) -> li
             continue
         surface = text[first.start : last.end]
         key = org_key(surface)
-        if len(key) < 2 or not any(ch.isalpha() for ch in key):
+        if len(key) < 2 or not any(ch.isalpha() for ch in key) or key in NOT_ORGANIZATIONS:
             continue
         found.append(OrgMention(first.start, last.end, key, surface, "pattern", name=surface))
         spans.append((first.start, last.end))
@@ -169,17 +173,23 @@ def _name_end(words: list[_Word], i: int, lang: str) -> int:
 
 
 def _is_legal_form_at(words: list[_Word], i: int) -> bool:
-    if i >= len(words) or not words[i].text[0].isupper():
+    """A legal form as companies write it: "AG", "SE", "LLC" in capitals, or "GmbH", "Inc"."""
+    if i >= len(words):
         return False
-    return _plain(words[i].text) in _ONE_WORD_LEGAL_FORMS
+    text = words[i].text
+    if not text[0].isupper() or _plain(text) not in _ONE_WORD_LEGAL_FORMS:
+        return False
+    return text.isupper() or text in _MIXED_CASE_LEGAL_FORMS
 
 
 def _legal_form_end(words: list[_Word], i: int) -> int:
     """Index after a legal form starting at word i ("GmbH", "GmbH & Co. KG")."""
     end = i + 1
-    while end + 1 < len(words) and words[end].text == "&" and words[end + 1].text[:2] == "Co":
+    if end + 1 < len(words) and words[end].text == "&" and words[end + 1].text == "Co":
         end += 2
-        if end < len(words) and is_legal_form((_plain(words[end].text),)):
+        if end < len(words) and words[end].text == ".":
+            end += 1
+        if end < len(words) and _is_legal_form_at(words, end):
             end += 1
     return end
 

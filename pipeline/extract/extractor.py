@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.extract.discovery import find_cued_orgs
 from pipeline.extract.money import find_money
-from pipeline.extract.normalize import fold, org_key
+from pipeline.extract.normalize import NOT_ORGANIZATIONS, fold, org_key
 from pipeline.extract.organizations import LANGUAGES, OrgMatcher, Registry, load_registry
 from pipeline.extract.pipelines import LoadedPipeline, english_pipeline, german_pipeline
 from pipeline.records import Article, EntityMention, Extraction, OrgMention
@@ -28,14 +28,6 @@ if TYPE_CHECKING:
 # grows with length); patterns still run over all of it, so known names and money past the
 # cut are found.
 MODEL_MAX_CHARS = 100_000
-# Terms, not organizations (the EU is a union of states; stories track companies and agencies).
-_NOT_ORGANIZATIONS = frozenset(
-    re.split(
-        r"\s+",
-        "ai ki ipo ipos eu us u-s usa uk ceo cfo cto coo gdp bip etf etfs esg api gpu gpus cpu "
-        "llm euv ev evs m-a r-d q1 q2 q3 q4 fy dax mdax sdax tecdax nasdaq-100 s-p-500 dow",
-    )
-)
 _LABELS = {"ORG": "ORG", "PERSON": "PER", "PER": "PER", "GPE": "LOC", "LOC": "LOC"}
 # Length-preserving repairs: lone surrogates cannot be encoded, NUL cannot be stored.
 _UNSTORABLE = re.compile(r"[\ud800-\udfff\x00]")
@@ -209,7 +201,7 @@ def _plausible_org(surface: str, key: str) -> bool:
         len(key) >= 2
         and len(letters) >= 2
         and any(ch.isupper() for ch in letters)
-        and key not in _NOT_ORGANIZATIONS
+        and key not in NOT_ORGANIZATIONS
     )
 
 

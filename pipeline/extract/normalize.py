@@ -17,6 +17,15 @@ LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(
     )
 )  # fmt: skip
 _LEGAL_SET = frozenset(LEGAL_FORMS)
+# Keys of business terms that look like names but are no organization (the EU is a union of
+# states; stories track companies and agencies): never stored as discovered organizations.
+NOT_ORGANIZATIONS = frozenset(
+    re.split(
+        r"\s+",
+        "ai a-i ki ipo ipos eu us u-s usa uk ceo cfo cto coo gdp bip etf etfs esg api gpu gpus "
+        "cpu llm euv ev evs m-a r-d q1 q2 q3 q4 fy dax mdax sdax tecdax nasdaq-100 s-p-500 dow",
+    )
+)
 _MAX_FORM = max(len(f) for f in LEGAL_FORMS)
 _WORD = re.compile(r"[^\W_]+")
 # Umlauts and sharp s folded the way German writes them without diacritics.
