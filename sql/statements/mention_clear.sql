@@ -7,6 +7,6 @@ WITH orgs AS (
 ), entities AS (
     DELETE FROM entity_mentions WHERE article_key = ANY(%(keys)s)
 )
-UPDATE articles SET extracted_at = now(), updated_at = now()
+UPDATE articles SET extracted_at = now()
 WHERE key = ANY(%(keys)s)
 RETURNING key
