@@ -47,6 +47,7 @@ def add_article(conn: psycopg.Connection, key: str, **fields: object) -> None:
         "first_seen_at": NOW - timedelta(minutes=30),
         "last_seen_at": NOW - timedelta(minutes=30),
         "content_hash": f"hash-{key}",
+        "extracted_at": NOW - timedelta(minutes=29),  # the gate takes extracted articles
         **fields,
     }
     cols = ", ".join(row)
