@@ -27,9 +27,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 
@@ -42,6 +43,7 @@ ROWS = SIGNATURE_SIZE // BANDS
 _RNG = np.random.default_rng(20260302)  # fixed seed: signatures must be the same in every process
 _MUL = _RNG.integers(1, 2**63, size=SIGNATURE_SIZE, dtype=np.uint64) | np.uint64(1)
 _ADD = _RNG.integers(0, 2**63, size=SIGNATURE_SIZE, dtype=np.uint64)
+_S8, _S16, _S24, _S31, _S32 = (np.uint64(n) for n in (8, 16, 24, 31, 32))
 
 MIN_AMOUNT_USD = 1_000_000  # smaller sums (share prices, fees) say nothing about which deal it is
 AMOUNT_BUCKET_BASE = math.log(1.25)
@@ -127,10 +129,8 @@ class ArticleEvidence:
     places: frozenset[str]
     terms: frozenset[str]
     title_terms: frozenset[str]
-
-    @property
-    def numbers(self) -> frozenset[str]:
-        return frozenset(t for t in self.terms if t.startswith("#"))
+    numbers: frozenset[str]  # the number terms among `terms`
+    names: frozenset[str] = frozenset()  # capitalized words inside sentences, folded
 
     @property
     def entity_keys(self) -> list[str]:
@@ -138,16 +138,43 @@ class ArticleEvidence:
             [f"o:{o}" for o in self.orgs]
             + [f"p:{p}" for p in self.persons]
             + [f"l:{p}" for p in self.places]
+            + [f"n:{n}" for n in self.names]
         )
 
     def band_keys(self) -> list[tuple[int, bytes]]:
         return [(b, self.signature[b * ROWS : (b + 1) * ROWS].tobytes()) for b in range(BANDS)]
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
 def fold(text: str) -> str:
     """Case- and diacritics-folded text (ß becomes ss), for language-independent comparison."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+_WORD_WITH_CASE = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = frozenset(".!?:")
+
+
+def names_of(text: str) -> frozenset[str]:
+    """Capitalized words that do not open a sentence, folded: names of people, places, products
+    and firms are spelled alike in English and German, so they match across languages even when
+    extraction found no entity (German nouns are capitalized too, but rarely match English)."""
+    out = set()
+    for match in _WORD_WITH_CASE.finditer(text):
+        word = match.group()
+        if len(word) < 3 or not word[0].isupper():
+            continue
+        before = text[: match.start()].rstrip()
+        if not before or before[-1] in _SENTENCE_END or before.endswith("\n"):
+            continue  # a sentence or the summary starts here: capitalized for grammar
+        folded = fold(word)
+        if folded not in STOP_WORDS:
+            out.add(folded)
+    return frozenset(out)
 
 
 def words(text: str) -> list[str]:
@@ -193,10 +220,10 @@ def signature_of(tokens: list[str]) -> np.ndarray:
     if len(data) < 5:
         data = data.ljust(5, b" ")
     b = np.frombuffer(data, dtype=np.uint8).astype(np.uint64)
-    grams = (b[:-4] << 32) | (b[1:-3] << 24) | (b[2:-2] << 16) | (b[3:-1] << 8) | b[4:]
-    grams = np.unique(grams)
-    hashed = grams[None, :] * _MUL[:, None] + _ADD[:, None]  # wraps mod 2**64 by design
-    hashed ^= hashed >> np.uint64(31)
+    grams = (b[:-4] << _S32) | (b[1:-3] << _S24) | (b[2:-2] << _S16) | (b[3:-1] << _S8) | b[4:]
+    hashed = np.multiply.outer(_MUL, grams)  # wraps mod 2**64 by design; repeats do not matter
+    hashed += _ADD[:, None]
+    hashed ^= hashed >> _S31
     return hashed.min(axis=1)
 
 
@@ -242,6 +269,7 @@ def evidence_of(
         e.norm.split()[-1] for e in extraction.entities if e.label == "PER" and e.norm.strip()
     )
     places = frozenset(e.norm for e in extraction.entities if e.label == "LOC")
+    terms = terms_of(article.text)
     text_hash = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
     return ArticleEvidence(
         key=article.key,
@@ -257,8 +285,10 @@ def evidence_of(
         amounts=amounts,
         persons=persons,
         places=places,
-        terms=terms_of(article.text),
+        terms=terms,
         title_terms=frozenset(t for t in terms_of(article.title) if not t.startswith("#")),
+        numbers=frozenset(t for t in terms if t.startswith("#")),
+        names=names_of(article.title) | names_of(article.summary),
     )
 
 
@@ -292,6 +322,7 @@ class Story:
     party_count: Counter = field(default_factory=Counter)
     person_count: Counter = field(default_factory=Counter)
     place_count: Counter = field(default_factory=Counter)
+    name_count: Counter = field(default_factory=Counter)
     amounts: list[AmountRange] = field(default_factory=list)
     with_amounts: int = 0  # members that state an amount
     numbers: Counter = field(default_factory=Counter)
@@ -309,6 +340,7 @@ class Story:
         self.party_count.update(ev.parties)
         self.person_count.update(ev.persons)
         self.place_count.update(ev.places)
+        self.name_count.update(ev.names)
         self.amounts.extend(a for a in ev.amounts if a not in self.amounts)
         self.with_amounts += bool(ev.amounts)
         self.numbers.update(ev.numbers)
@@ -350,19 +382,20 @@ class ClusterParams:
     """Weights and thresholds, calibrated on tests/data/stories_gold.jsonl."""
 
     near_duplicate_jaccard: float = 0.5
-    join_score: float = 3.5
-    merge_score: float = 4.0
+    join_score: float = 4.0
+    merge_score: float = 4.5
     org_weight: float = 3.0
     money_weight: float = 3.0
     money_missing_penalty: float = 1.5
     number_mismatch_penalty: float = 2.0
     person_weight: float = 2.0
     place_weight: float = 1.5
+    name_weight: float = 0.5
     text_weight: float = 8.0
     cross_text_weight: float = 24.0
-    recent_members: int = 16  # members compared term by term, the most recent first
+    recent_members: int = 8  # members compared term by term, the most recent first
     posting_cap: int = 48  # most recently active stories looked at per blocking key
-    max_scored: int = 40  # candidates scored per article, the most key-sharing first
+    max_scored: int = 24  # candidates scored per article, the most key-sharing first
 
 
 @dataclass(frozen=True)
@@ -378,22 +411,40 @@ class Score:
         return self.party_conflict or self.money == "conflict"
 
 
-Weights = Callable[[str], float]
+class Weighing(Protocol):
+    """How much a term or entity counts; StoryIndex weighs by rarity in the window."""
+
+    def term_weight(self, term: str) -> float: ...
+
+    def rarity(self, key: str) -> float: ...
+
+    def norm(self, ev: ArticleEvidence) -> float: ...
 
 
-def cosine(a: frozenset[str], b: frozenset[str], weight: Weights) -> float:
-    """Cosine of two term sets under per-term weights (rare terms count more)."""
-    shared = a & b
+class UniformWeighing:
+    """Every term and entity counts the same (for scoring outside an index)."""
+
+    def term_weight(self, term: str) -> float:
+        return 1.0
+
+    def rarity(self, key: str) -> float:
+        return 1.0
+
+    def norm(self, ev: ArticleEvidence) -> float:
+        return float(len(ev.terms))
+
+
+def cosine(a: ArticleEvidence, b: ArticleEvidence, weighing: Weighing) -> float:
+    """Cosine of two articles' term sets under per-term weights (rare terms count more)."""
+    shared = a.terms & b.terms
     if not shared:
         return 0.0
-    num = sum(weight(t) ** 2 for t in shared)
-    na = sum(weight(t) ** 2 for t in a)
-    nb = sum(weight(t) ** 2 for t in b)
-    return num / math.sqrt(na * nb)
+    num = sum(weighing.term_weight(t) ** 2 for t in shared)
+    return num / math.sqrt(weighing.norm(a) * weighing.norm(b))
 
 
 def text_similarity(
-    ev: ArticleEvidence, story: Story, weight: Weights, recent: int = 16
+    ev: ArticleEvidence, story: Story, weighing: Weighing, recent: int = 8
 ) -> tuple[float, float]:
     """Best weighted term overlap with a member in the article's language, and with a member in
     another language (names, numbers and cognates carry across)."""
@@ -401,7 +452,7 @@ def text_similarity(
     for i, other in enumerate(reversed(story.members.values())):
         if i >= recent:
             break
-        sim = cosine(ev.terms, other.terms, weight)
+        sim = cosine(ev, other, weighing)
         if other.language == ev.language:
             same = max(same, sim)
         else:
@@ -413,13 +464,14 @@ def score(
     ev: ArticleEvidence,
     story: Story,
     params: ClusterParams,
-    weight: Weights,
-    rarity: Weights = lambda key: 1.0,
+    weighing: Weighing | None = None,
 ) -> Score:
     """How strongly the evidence says `ev` reports the same event as `story`.
 
     Shared organizations, people and places count by their rarity in the window: two reports
     naming Miyagi say more than two naming Amazon."""
+    weighing = weighing or UniformWeighing()
+    rarity = weighing.rarity
     n = story.size
     shared = [o for o in ev.orgs if o in story.org_count]
     total = params.org_weight * _top2(rarity(f"o:{o}") for o in shared)
@@ -452,8 +504,10 @@ def score(
     persons = [rarity(f"p:{p}") for p in ev.persons if p in story.person_count]
     places = [rarity(f"l:{p}") for p in ev.places if p in story.place_count]
     total += params.person_weight * _top2(persons) + params.place_weight * _top2(places)
+    names = [rarity(f"n:{x}") for x in ev.names if x in story.name_count]
+    total += params.name_weight * _top2(names)
 
-    same, cross = text_similarity(ev, story, weight, params.recent_members)
+    same, cross = text_similarity(ev, story, weighing, params.recent_members)
     total += max(params.text_weight * same, params.cross_text_weight * cross)
     return Score(total, len(shared), money, party_conflict, max(same, cross))
 
@@ -504,15 +558,29 @@ class StoryIndex:
         self._expiry: list[tuple[datetime, str]] = []
         self._df: Counter = Counter()  # term -> active articles containing it
         self._docs = 0
+        self._norms: dict[str, float] = {}
+        self._weights: dict[str, float] = {}
         self.stats = IndexStats()
 
     def term_weight(self, term: str) -> float:
         """Inverse document frequency over the articles in the window."""
-        return math.log(1.0 + self._docs / (1.0 + self._df.get(term, 0)))
+        found = self._weights.get(term)
+        if found is None:  # memoized until the window's document frequencies change
+            found = math.log(1.0 + self._docs / (1.0 + self._df.get(term, 0)))
+            self._weights[term] = found
+        return found
 
     def rarity(self, key: str) -> float:
         """How distinctive a term or entity is in the window, from 0 (everywhere) to 1 (unseen)."""
         return self.term_weight(key) / math.log(1.0 + self._docs) if self._docs else 1.0
+
+    def norm(self, ev: ArticleEvidence) -> float:
+        """Squared length of an article's weighted terms, fixed when first needed (cheap)."""
+        found = self._norms.get(ev.key)
+        if found is None:
+            found = sum(self.term_weight(t) ** 2 for t in ev.terms) or 1.0
+            self._norms[ev.key] = found
+        return found
 
     # -- restoring and reading ----------------------------------------------------------------
 
@@ -571,6 +639,7 @@ class StoryIndex:
         assert current is not None
         self.evict_before(ev.at - self.window)
         self._remove_member(current, ev.key)
+        self._norms.pop(ev.key, None)  # the edited text weighs differently
         other = None
         if current.size and self._contradicts(current, ev):
             other = self._decide(ev, exclude=current.key)
@@ -592,7 +661,7 @@ class StoryIndex:
     def _contradicts(self, story: Story, ev: ArticleEvidence) -> bool:
         if self._exact_story(ev) == story.key:
             return False
-        return score(ev, story, self.params, self.term_weight, self.rarity).vetoed
+        return score(ev, story, self.params, self).vetoed
 
     def _decide(self, ev: ArticleEvidence, exclude: str | None) -> Assignment | None:
         exact = self._exact_story(ev)
@@ -668,7 +737,7 @@ class StoryIndex:
         p = self.params
         scored = []
         for story in self.candidates(ev, exclude):
-            s = score(ev, story, p, self.term_weight, self.rarity)
+            s = score(ev, story, p, self)
             self.stats.candidates_scored += 1
             if s.total >= p.join_score and not s.vetoed:
                 scored.append((s.total, story))
@@ -695,10 +764,7 @@ class StoryIndex:
     def _compatible(self, a: Story, b: Story) -> bool:
         """No member of the smaller story contradicts the larger one (parties or amounts)."""
         small, large = (a, b) if a.size <= b.size else (b, a)
-        return not any(
-            score(ev, large, self.params, self.term_weight, self.rarity).vetoed
-            for ev in small.members.values()
-        )
+        return not any(score(ev, large, self.params, self).vetoed for ev in small.members.values())
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -711,6 +777,7 @@ class StoryIndex:
         self._df.update(ev.terms)
         self._df.update(ev.entity_keys)
         self._docs += 1
+        self._weights.clear()
         for band in ev.band_keys():
             self._bands.setdefault(band, {})[ev.key] = None
             _touch(self._postings.setdefault(f"b:{band}", {}), story.key)
@@ -723,6 +790,7 @@ class StoryIndex:
             self._df.subtract(ev.terms)
             self._df.subtract(ev.entity_keys)
             self._docs -= 1
+            self._weights.clear()
             for band in ev.band_keys():
                 posting = self._bands.get(band)
                 if posting is not None:
@@ -810,3 +878,11 @@ def cluster(
     for ev in sorted(evidence, key=lambda e: (e.at, e.key)):
         index.assign(ev)
     return index.partition()
+
+
+def cost_at_size(stored_stories: int, probe: int = 1_000, seed: int = 7) -> float:
+    """Milliseconds per article to assign new articles with `stored_stories` stories active in the
+    window (synthetic stream; see pipeline.cluster_bench). Used by bench/harness.py."""
+    from pipeline import cluster_bench  # the synthetic stream is only needed for benchmarks
+
+    return cluster_bench.cost_at_size(stored_stories, probe, seed)
