@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 
+from pipeline.errors import DatabaseUnavailable
 from pipeline.settings import Settings
 from pipeline.store import cycles
 
@@ -86,15 +87,43 @@ def run_cycle(
         ("cluster", lambda: cluster.cluster_pending(conn, settings)),
         ("validate", lambda: quality.validate_after_clustering(conn, settings, cycle_id)),
     ]
+    stage = ""
     try:
-        for name, step in steps:
+        for stage, step in steps:
             if on_stage:
-                on_stage(name)
+                on_stage(stage)
             started = time.perf_counter()
-            report.stages[name] = summary(step())
-            report.seconds[name] = round(time.perf_counter() - started, 3)
+            report.stages[stage] = summary(step())
+            report.seconds[stage] = round(time.perf_counter() - started, 3)
+    except psycopg.OperationalError as exc:
+        if not conn.broken:
+            cycles.finish_cycle(conn, cycle_id, "failed", {"seconds": report.seconds})
+            raise
+        # The server went away (restart, crash, network): one line instead of a traceback.
+        raise DatabaseUnavailable(connection_lost(conn, exc, cycle_id, stage)) from exc
     except BaseException:
         cycles.finish_cycle(conn, cycle_id, "failed", {"seconds": report.seconds})
         raise
     cycles.finish_cycle(conn, cycle_id, "succeeded", {"seconds": report.seconds})
     return report
+
+
+def connection_lost(conn: psycopg.Connection, exc: Exception, cycle_id: str, stage: str) -> str:
+    """What to tell the operator when the connection broke during `stage` of a cycle.
+
+    Every step commits in small transactions and PostgreSQL rolls back the one in flight, so
+    what earlier transactions stored is kept and the next cycle picks up the rest.
+    """
+    from pipeline.db import describe_target
+
+    lines = str(exc).strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    try:
+        target = describe_target(conn.info.dsn)
+    except psycopg.Error:
+        target = "the configured server"
+    return (
+        f"cycle {cycle_id}: lost the connection to PostgreSQL at {target} during the {stage} "
+        f"stage ({reason}); nothing committed is lost: run the cycle again (`newsflow run`, or "
+        "let Airflow retry) once the server is back"
+    )
