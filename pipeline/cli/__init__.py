@@ -9,6 +9,7 @@ import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 
+import psycopg
 from rich.console import Console
 from rich.table import Table
 
@@ -146,6 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args, settings)
     except NewsflowError as exc:
         err.print(f"newsflow: {exc}", soft_wrap=True, markup=False)
+        return 2
+    except psycopg.OperationalError as exc:
+        # The server went away mid-command (restart, crash): one line, never a traceback.
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        err.print(
+            f"newsflow: PostgreSQL failed during the command ({reason}); run it again once the "
+            "server answers (`newsflow db status` checks the connection)",
+            soft_wrap=True,
+            markup=False,
+        )
         return 2
     except KeyboardInterrupt:
         err.print("newsflow: interrupted")
