@@ -85,6 +85,7 @@ def parse_fetches(
         with conn.transaction():
             if parsed.rejected:
                 report.rejected[fetch.id] = parsed.rejected
+                fetch_store.record_refused_body(conn, fetch, parsed.rejected, settings)
             else:
                 upserted = article_store.upsert_articles(
                     conn,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import psycopg
 
-from pipeline.fetch import STORED, FeedState, FeedUpdate, FetchResult
+from pipeline.fetch import STORED, FeedState, FeedUpdate, FetchResult, backoff_seconds
 from pipeline.settings import Settings
 from pipeline.sqlfiles import statement
 
@@ -150,3 +151,36 @@ def mark_parsed(
         statement("fetch_mark_parsed"),
         {"id": fetch_id, "parsed_at": parsed_at, "parse_error": parse_error},
     )
+
+
+def record_refused_body(
+    conn: psycopg.Connection,
+    fetch: StoredFetch,
+    reason: str,
+    settings: Settings,
+    rng: random.Random | None = None,
+) -> int:
+    """Count a 200 body the parser refused (garbage, an HTML page) as a failed attempt of its
+    feed: failures in a row, backoff, validators dropped, the reason as the feed's last error.
+
+    A feed answering 200 with something that is not a feed is broken for its readers; without
+    this it would look healthy. Returns the failures in a row.
+    """
+    failures = conn.execute(
+        statement("fetch_refused_streak"), {"feed_id": fetch.feed_id, "id": fetch.id}
+    ).fetchone()[0]
+    conn.execute(
+        statement("fetch_refused_feed"),
+        {
+            "feed_id": fetch.feed_id,
+            "id": fetch.id,
+            "failures": failures,
+            "fetched_at": fetch.started_at,
+            # Jitter seeded by the fetch, so parsing the same body again changes nothing.
+            "backoff_s": backoff_seconds(failures, settings, rng or random.Random(fetch.id)),
+            "backoff_max_s": settings.backoff_max_s,
+            "error": f"GET {fetch.final_url or fetch.feed_url}: body refused by the parser: "
+            f"{reason}",
+        },
+    )
+    return failures
