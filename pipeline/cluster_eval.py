@@ -24,7 +24,7 @@ from pipeline.settings import PROJECT_ROOT
 
 GOLD_PATH = PROJECT_ROOT / "tests" / "data" / "stories_gold.jsonl"
 # Parent roll-up of the organization ids the gold set uses (the registry does this in production).
-GOLD_ORG_ROOTS = {"aws": "amazon"}
+GOLD_ORG_ROOTS = {"aws": "amazon", "google": "alphabet", "waymo": "alphabet"}
 
 
 @dataclass(frozen=True)
