@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline.config_files import read_yaml
 from pipeline.errors import ConfigError
 
 LANGUAGES = ("en", "de")
@@ -78,16 +78,5 @@ def parse_feeds(data: object, source: str) -> list[Feed]:
 
 def load_feeds(path: Path) -> list[Feed]:
     """Read and validate a feeds file; any problem is a ConfigError naming file, entry and field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read feeds file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(
-            f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-        ) from None
+    data = read_yaml(path, "feeds file")
     return parse_feeds(data, str(path))

@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pipeline.config_files import read_yaml
 from pipeline.errors import ConfigError
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,62}$"
@@ -251,16 +251,5 @@ def _is_slug(name: str) -> bool:
 
 def load_deals(path: Path) -> TrackedDeals:
     """Read and validate a tracked deals file; problems are a ConfigError naming entry and field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read tracked deals file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(
-            f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-        ) from None
+    data = read_yaml(path, "tracked deals file")
     return parse_tracked_deals(data, str(path))

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pipeline.config_files import read_yaml
 from pipeline.errors import ConfigError
 from pipeline.extract.normalize import is_legal_form
 from pipeline.records import OrgMention
@@ -159,18 +159,7 @@ def _check_unambiguous(orgs: list[RegistryOrg], source: str) -> None:
 
 def load_registry(path: Path) -> Registry:
     """Read and validate the registry; any problem is a ConfigError naming file, entry, field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read organization registry ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(
-            f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-        ) from None
+    data = read_yaml(path, "organization registry")
     return parse_registry(data, str(path))
 
 
