@@ -6,13 +6,21 @@ same article differently cannot make it flip back and forth. A new title or summ
 home feed, in a later fetch than the one that last changed the article, is a revision: it is
 recorded, the article is updated and goes back to 'pending' with extracted_at and clustered_at
 cleared, so later steps redo it. Re-processing a fetch already processed changes nothing.
+
+A changed guid with the same link is the same article: when an entry's key is new but its link
+is the link of exactly one article its feed published before, whose own key the document no
+longer carries, and no other entry of the document has that link, the outlet re-keyed the
+article (a CMS migration, a new guid scheme). It keeps its first key (stories, mentions and
+alerts refer to it); the new guid is stored on it and a changed text is a revision. Entries
+sharing a link within one document (feeds linking every item to a front page) stay apart.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import psycopg
@@ -105,6 +113,7 @@ def upsert_articles(
         return report
     batch = {"fetch_id": fetch_id, "cycle_id": cycle_id, "seen_at": seen_at}
     with conn.transaction():
+        unique = _follow_rekeyed(conn, unique)
         inserted = {
             r[0]
             for r in conn.execute(
@@ -144,6 +153,29 @@ def upsert_articles(
         )
         report.sightings_added = [r[0] for r in added if r[1] and r[0] not in inserted]
     return report
+
+
+def _follow_rekeyed(conn: psycopg.Connection, unique: dict[str, Article]) -> dict[str, Article]:
+    """The entries with re-keyed articles put back under their stored keys (module docstring)."""
+    links = Counter(a.canonical_url for a in unique.values())
+    candidates = [
+        {"key": a.key, "feed_id": a.feed_id, "canonical_url": a.canonical_url}
+        for a in unique.values()
+        if a.canonical_url and links[a.canonical_url] == 1
+    ]
+    if not candidates:
+        return unique
+    rekeyed = dict(
+        conn.execute(
+            statement("article_find_rekeyed"), {"rows": Jsonb(candidates), "keys": list(unique)}
+        ).fetchall()
+    )
+    if not rekeyed:
+        return unique
+    return {
+        rekeyed.get(key, key): replace(a, key=rekeyed[key]) if key in rekeyed else a
+        for key, a in unique.items()
+    }
 
 
 def _lock_existing(conn: psycopg.Connection, keys: list[str]) -> dict[str, _Existing]:

@@ -73,7 +73,7 @@ def workspace(
 
 
 # The corpus most scenarios share, and what an undisturbed run makes of it.
-SHARED_OUTLETS, SHARED_ITEMS = (40, 30) if SOAK else (24, 12)
+SHARED_OUTLETS, SHARED_ITEMS = (40, 30) if SOAK else (16, 10)
 
 
 @pytest.fixture(scope="session")

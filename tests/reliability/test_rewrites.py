@@ -118,3 +118,41 @@ def test_feed_rewrites_old_items(workspace, feeds, extractor, ledger):
     row.peak_rss_mb = memory.peak_mb
     row.note = "1 article per link; 3 edits recorded as revisions; guid change kept the key"
     row.survived = True
+
+
+def test_items_sharing_one_link_stay_apart(workspace, feeds, extractor, ledger):
+    """A feed linking every item to its front page: a new guid there is a new article."""
+    row = ledger.row("feed rewrites old items", "every item links to the front page")
+    corpus = corpora.build(1, 4, seed=31)
+    feed = corpus.feeds[0]
+    front = corpora.Item("front", feed.id, "", "", 0, None)
+    items = [replace(i, guid=f"item-{n}") for n, i in enumerate(feed.items)]
+
+    def serve(shown: list[corpora.Item]) -> None:
+        doc = corpora.render(replace(feed, items=tuple(shown)), datetime.now(UTC), feeds.base_url)
+        # Every <link> points at the same front page.
+        for item in shown:
+            doc = doc.replace(
+                corpora.link(feeds.base_url, item).encode(),
+                corpora.link(feeds.base_url, front).encode(),
+            )
+        feeds.documents[feed.path] = doc
+
+    serve(items[:3])
+    workspace.write_feeds(corpus.feeds_yaml(feeds.base_url))
+    settings = workspace.settings()
+    harness.ingest(settings, extractor)
+    serve(items[1:])  # the oldest item rotates out, a new one with the same link comes in
+    harness.make_all_due(settings)
+    harness.ingest(settings, extractor)
+    with psycopg.connect(workspace.url, autocommit=True) as conn:
+        guids = sorted(r[0] for r in conn.execute("SELECT guid FROM articles"))
+        revisions = conn.execute("SELECT count(*) FROM article_revisions").fetchone()[0]
+    assert guids == [f"item-{n}" for n in range(4)]
+    assert revisions == 0
+    row.injected = 1
+    row.stored = len(guids)
+    row.expected = 4
+    row.missing = row.duplicated = 0
+    row.note = "4 guids sharing one link stay 4 articles"
+    row.survived = True
