@@ -25,6 +25,7 @@ import hashlib
 import heapq
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -131,6 +132,7 @@ class ArticleEvidence:
     title_terms: frozenset[str]
     numbers: frozenset[str]  # the number terms among `terms`
     names: frozenset[str] = frozenset()  # capitalized words inside sentences, folded
+    bands: tuple[int, ...] = ()  # LSH band keys of the signature (in-memory only)
 
     @property
     def entity_keys(self) -> list[str]:
@@ -141,8 +143,8 @@ class ArticleEvidence:
             + [f"n:{n}" for n in self.names]
         )
 
-    def band_keys(self) -> list[tuple[int, bytes]]:
-        return [(b, self.signature[b * ROWS : (b + 1) * ROWS].tobytes()) for b in range(BANDS)]
+    def band_keys(self) -> tuple[int, ...]:
+        return self.bands
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
@@ -188,7 +190,8 @@ _YEAR = re.compile(r"(?:19[5-9]|20[0-9])\d")
 def terms_of(text: str) -> frozenset[str]:
     """Comparable terms of a text: 5-letter prefixes of content words (crude stems that also
     match names and cognates across languages) and numbers normalized across conventions."""
-    out = {tok[:5] for tok in words(text) if len(tok) >= 4 and not tok.isdigit()}
+    # Interned: the same prefixes recur in thousands of articles held in memory.
+    out = {sys.intern(tok[:5]) for tok in words(text) if len(tok) >= 4 and not tok.isdigit()}
     out.difference_update(STOP_PREFIXES)
     out.update(numbers_of(text))
     return frozenset(out)
@@ -225,6 +228,18 @@ def signature_of(tokens: list[str]) -> np.ndarray:
     hashed += _ADD[:, None]
     hashed ^= hashed >> _S31
     return hashed.min(axis=1)
+
+
+_BAND_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5][:ROWS],
+    dtype=np.uint64,
+)
+
+
+def bands_of(signature: np.ndarray) -> tuple[int, ...]:
+    """One integer per LSH band: equal bands give equal keys; the band number is in the low bits."""
+    mixed = (signature.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1, dtype=np.uint64)
+    return tuple(int(h) * BANDS + b for b, h in enumerate(mixed.tolist()))
 
 
 def amount_range(m: MoneyMention) -> AmountRange | None:
@@ -270,6 +285,7 @@ def evidence_of(
     )
     places = frozenset(e.norm for e in extraction.entities if e.label == "LOC")
     terms = terms_of(article.text)
+    signature = signature_of(tokens)
     text_hash = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
     return ArticleEvidence(
         key=article.key,
@@ -279,7 +295,7 @@ def evidence_of(
         canonical_url=article.canonical_url,
         content_hash=article.content_hash,
         text_hash=text_hash,
-        signature=signature_of(tokens),
+        signature=signature,
         orgs=frozenset(orgs),
         parties=frozenset(parties),
         amounts=amounts,
@@ -289,6 +305,7 @@ def evidence_of(
         title_terms=frozenset(t for t in terms_of(article.title) if not t.startswith("#")),
         numbers=frozenset(t for t in terms if t.startswith("#")),
         names=names_of(article.title) | names_of(article.summary),
+        bands=bands_of(signature),
     )
 
 
@@ -553,7 +570,7 @@ class StoryIndex:
         self.story_of: dict[str, str] = {}  # article key -> story key
         self.aliases: dict[str, str] = {}  # merged story key -> surviving story key
         self._exact: dict[str, str] = {}  # "u:url" / "h:hash" / "t:text" -> article key
-        self._bands: dict[tuple[int, bytes], dict[str, None]] = {}
+        self._bands: dict[int, list[str]] = {}  # LSH band key -> article keys, oldest first
         self._postings: dict[str, dict[str, None]] = {}
         self._expiry: list[tuple[datetime, str]] = []
         self._df: Counter = Counter()  # term -> active articles containing it
@@ -684,7 +701,7 @@ class StoryIndex:
 
     def _near_duplicate(self, ev: ArticleEvidence, exclude: str | None) -> Assignment | None:
         seen: set[str] = set()
-        for band in ev.band_keys():
+        for band in ev.bands:
             seen.update(self._bands.get(band, ()))
         best: tuple[float, str] | None = None
         for other_key in sorted(seen):
@@ -712,12 +729,16 @@ class StoryIndex:
         """Active stories sharing blocking keys with `ev`, the most key-sharing first, capped."""
         hits: Counter = Counter()
         cap = self.params.posting_cap
-        keys = blocking_keys(ev, query=True) + [f"b:{b}" for b in ev.band_keys()]
-        for key in keys:
+        for key in blocking_keys(ev, query=True):
             posting = self._postings.get(key)
             if posting:
                 for story_key in _newest(posting, cap):
                     hits[story_key] += 1
+        for band in ev.bands:  # text neighbours: articles sharing a MinHash band
+            articles = self._bands.get(band)
+            if articles:
+                for article_key in articles[-cap:]:
+                    hits[self.resolve(self.story_of[article_key])] += 1
         self.stats.candidates_seen += len(hits)
         lo, hi = ev.at - self.window, ev.at + self.window
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -778,9 +799,8 @@ class StoryIndex:
         self._df.update(ev.entity_keys)
         self._docs += 1
         self._weights.clear()
-        for band in ev.band_keys():
-            self._bands.setdefault(band, {})[ev.key] = None
-            _touch(self._postings.setdefault(f"b:{band}", {}), story.key)
+        for band in ev.bands:
+            self._bands.setdefault(band, []).append(ev.key)
         for key in blocking_keys(ev, query=False):
             _touch(self._postings.setdefault(key, {}), story.key)
         heapq.heappush(self._expiry, (story.last_at, story.key))
@@ -791,13 +811,12 @@ class StoryIndex:
             self._df.subtract(ev.entity_keys)
             self._docs -= 1
             self._weights.clear()
-            for band in ev.band_keys():
+            for band in ev.bands:
                 posting = self._bands.get(band)
-                if posting is not None:
-                    posting.pop(ev.key, None)
+                if posting is not None and ev.key in posting:
+                    posting.remove(ev.key)
                     if not posting:
                         del self._bands[band]
-                self._pop_posting(f"b:{band}", story.key)
         for key in story.block_keys():
             self._pop_posting(key, story.key)
 
