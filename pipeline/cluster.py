@@ -286,6 +286,9 @@ def evidence_of(
     places = frozenset(e.norm for e in extraction.entities if e.label == "LOC")
     terms = terms_of(article.text)
     signature = signature_of(tokens)
+    # Names already counted as an organization, person or place are not counted twice.
+    known = {w for e in extraction.entities for w in _TOKEN.findall(e.norm)}
+    known.update(w for m in extraction.orgs for w in words(m.surface))
     text_hash = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
     return ArticleEvidence(
         key=article.key,
@@ -304,7 +307,7 @@ def evidence_of(
         terms=terms,
         title_terms=frozenset(t for t in terms_of(article.title) if not t.startswith("#")),
         numbers=frozenset(t for t in terms if t.startswith("#")),
-        names=names_of(article.title) | names_of(article.summary),
+        names=(names_of(article.title) | names_of(article.summary)) - known,
         bands=bands_of(signature),
     )
 
@@ -400,16 +403,17 @@ class ClusterParams:
 
     near_duplicate_jaccard: float = 0.5
     join_score: float = 4.0
-    merge_score: float = 4.5
+    merge_score: float = 4.0
     org_weight: float = 3.0
     money_weight: float = 3.0
     money_missing_penalty: float = 1.5
     number_mismatch_penalty: float = 2.0
+    person_mismatch_penalty: float = 1.0
     person_weight: float = 2.0
     place_weight: float = 1.5
-    name_weight: float = 0.5
+    name_weight: float = 2.0
     text_weight: float = 8.0
-    cross_text_weight: float = 24.0
+    cross_text_weight: float = 20.0
     recent_members: int = 8  # members compared term by term, the most recent first
     posting_cap: int = 48  # most recently active stories looked at per blocking key
     max_scored: int = 24  # candidates scored per article, the most key-sharing first
@@ -517,6 +521,15 @@ def score(
     )
     if number_mismatch:
         total -= params.number_mismatch_penalty
+
+    # Each side names someone central the other never names (Merz vs von der Leyen).
+    core_people = [p for p, c in story.person_count.items() if c * 2 >= n]
+    if (
+        any(p not in story.person_count for p in ev.persons)
+        and any(p not in ev.persons for p in core_people)
+        and ev.persons
+    ):
+        total -= params.person_mismatch_penalty
 
     persons = [rarity(f"p:{p}") for p in ev.persons if p in story.person_count]
     places = [rarity(f"l:{p}") for p in ev.places if p in story.place_count]

@@ -171,8 +171,12 @@ def test_overlapping_runs_wait_for_each_other(
     try:
         waiting = 0
         for _ in range(200):  # until the worker's session is seen queued on the lock
-            waiting = conn.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            waiting = conn.execute(  # pg_locks spans every database of the server: only ours
+                """SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                   WHERE l.locktype = 'advisory' AND NOT l.granted
+                     AND d.datname = current_database()
+                     AND (l.classid::bigint << 32) | l.objid::bigint = %s""",
+                (db.CLUSTER_LOCK,),
             ).fetchone()[0]
             if waiting:
                 break

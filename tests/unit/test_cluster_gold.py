@@ -49,10 +49,10 @@ def test_the_gold_set_has_the_coverage_it_claims(gold: list[GoldArticle]) -> Non
 
 
 def test_quality_on_the_gold_set(report: cluster_eval.EvalReport) -> None:
-    assert report.bcubed.f1 >= 0.95, report.as_dict()
+    assert report.bcubed.f1 >= 0.96, report.as_dict()
     assert report.bcubed.precision >= 0.98
-    assert report.pairwise.f1 >= 0.93
-    assert report.cross_lingual_recall >= 0.90 and report.cross_lingual_pairs >= 150
+    assert report.pairwise.f1 >= 0.95
+    assert report.cross_lingual_recall >= 0.92 and report.cross_lingual_pairs >= 150
 
 
 def test_every_hard_negative_group_stays_apart(report: cluster_eval.EvalReport) -> None:
@@ -77,7 +77,8 @@ def test_the_amazon_openai_talks_are_one_story_apart_from_the_other_deals(
 def test_the_method_also_holds_on_articles_written_after_it_was_tuned(
     gold: list[GoldArticle],
 ) -> None:
-    """The last 45 articles (from 16 March) were written after the weights were set."""
+    """The last 45 articles (from 16 March) were written after the first calibration and scored
+    0.954 B-cubed F1 on first sight; they stay a separate check."""
     held_out = [g for g in gold if g.at.date().isoformat() >= "2026-03-16"]
     assert len(held_out) >= 45
     report = cluster_eval.evaluate(held_out, WINDOW)
@@ -93,7 +94,7 @@ def test_late_arrivals_change_the_stories_only_a_little(
     online assignment is order-dependent, and this bounds how much."""
     shuffled = cluster_eval.evaluate(gold, WINDOW, arrival_seed=seed, jitter=timedelta(hours=6))
     assert bcubed(shuffled.partition, report.partition).f1 >= 0.98
-    assert shuffled.bcubed.f1 >= 0.94 and shuffled.violations == []
+    assert shuffled.bcubed.f1 >= 0.95 and shuffled.violations == []
 
 
 def test_the_same_input_gives_the_same_partition(
