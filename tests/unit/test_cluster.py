@@ -144,7 +144,9 @@ def test_exact_duplicates_join_whatever_the_text_says() -> None:
     assert results[1].method == "exact" and results[1].story_key == "wsj"
 
     # Same text after folding case, accents and punctuation: syndicated verbatim.
-    a = make("a", "Lufthansa streicht Flüge", "Wegen eines Warnstreiks fallen Flüge aus.", lang="de")
+    a = make(
+        "a", "Lufthansa streicht Flüge", "Wegen eines Warnstreiks fallen Flüge aus.", lang="de"
+    )
     b = make("b", "LUFTHANSA streicht Flüge!", "Wegen eines Warnstreiks fallen Flüge aus", lang="de",
              hours=2)  # fmt: skip
     _, results = assign_all(a, b)
@@ -170,7 +172,9 @@ SYNDICATED = (
 
 
 def test_a_syndicated_copy_with_small_edits_is_a_near_duplicate() -> None:
-    a = make("spiegel", "Verdi-Warnstreik: Lufthansa streicht Hunderte Flüge", SYNDICATED, lang="de")
+    a = make(
+        "spiegel", "Verdi-Warnstreik: Lufthansa streicht Hunderte Flüge", SYNDICATED, lang="de"
+    )
     b = make("zeit", "Warnstreik bei Lufthansa: Hunderte Flüge fallen aus",
              SYNDICATED.replace("abgesagt", "gestrichen") + " Reisende sollen sich informieren.",
              lang="de", hours=1)  # fmt: skip
@@ -210,7 +214,10 @@ def test_amounts_compare_as_intervals() -> None:
     euros = MoneyMention(0, 1, Decimal("4.5e9"), "EUR", "x", amount_usd=Decimal("4.86e9"))
     assert amount_range(euros).overlaps(rng("4.86e9"))
     # A share price says nothing about a deal; an unconverted currency compares with itself only.
-    assert amount_range(MoneyMention(0, 1, Decimal("120"), "USD", "x", amount_usd=Decimal("120"))) is None
+    assert (
+        amount_range(MoneyMention(0, 1, Decimal("120"), "USD", "x", amount_usd=Decimal("120")))
+        is None
+    )
     yen = amount_range(MoneyMention(0, 1, Decimal("5e9"), "JPY", "x"))
     assert yen.unit == "JPY" and not cluster.amounts_conflict([yen], [rng("5e9")])
 
