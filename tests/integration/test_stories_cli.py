@@ -60,3 +60,11 @@ def test_cluster_bench_reports_cost_per_size() -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["stored_stories"] for r in rows] == [300, 600]
     assert all(r["probe_articles"] == 60 and r["cpu_ms_per_article"] > 0 for r in rows)
+
+
+def test_asking_for_embeddings_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"id": "a", "language": "en", "title": "Amazon in talks with OpenAI"}\n')
+    result = run(["cluster", str(path)], NEWSFLOW_USE_EMBEDDINGS="true")
+    assert result.returncode == 2
+    assert "unset NEWSFLOW_USE_EMBEDDINGS" in result.stderr and "Traceback" not in result.stderr
