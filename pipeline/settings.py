@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     dq_future_tolerance_minutes: int = 60  # published may lead the clock by this much
     dq_feed_min_success_rate: float = 0.8  # per feed over 24 h; warning only
     dq_feed_max_stale_hours: float = 24.0  # since the last good fetch; warning only
+    dq_feed_check_minutes: int = 60  # how often the feeds suite runs (it covers 24 h)
     dq_docs_retention_days: int = 14  # Data Docs pages and stored GX results
 
     @property

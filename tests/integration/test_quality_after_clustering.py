@@ -153,3 +153,24 @@ def test_unhealthy_feeds_are_recorded_as_warnings_without_failing(
     assert failed["success_rate_24h"] == [{"row_key": "flaky", "value": "0.200"}]
     assert failed["fresh"] == [{"row_key": "silent", "value": "40.0"}]
     assert conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+def test_an_idle_cycle_records_passing_suites_without_running_gx(
+    conn: psycopg.Connection, db_url: str, tmp_path: Path
+) -> None:
+    from pipeline.quality import gate_batch
+
+    add_feeds(conn)
+    add_fetches(conn, "wire-en", ["stored"])
+    settings = make_settings(db_url, tmp_path)
+    validate_after_clustering(conn, settings, "cycle-1")  # feeds checked: never checked before
+    gate = gate_batch(conn, settings, "cycle-2")  # nothing pending
+    after = validate_after_clustering(conn, settings, "cycle-2")  # feeds checked < 60 min ago
+    assert gate.articles == 0 and gate.success and after.success
+    rows = conn.execute(
+        "SELECT cycle_id, suite, success, statistics->>'skipped' FROM dq_results ORDER BY 1, 2"
+    ).fetchall()
+    suites_2 = {suite: skipped for cycle, suite, ok, skipped in rows if cycle == "cycle-2"}
+    assert "feeds" not in suites_2  # checked at most every dq_feed_check_minutes
+    assert suites_2 and all(skipped == "no rows to check" for skipped in suites_2.values())
+    assert ("cycle-1", "feeds") in {(c, s) for c, s, _, _ in rows}
