@@ -4,6 +4,8 @@ cycle recovers and the totals are exact. The server is an embedded one this test
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 from psycopg import sql
 
 from pipeline import db
-from tests.conftest import MIGRATIONS, with_dbname
+from tests.conftest import MIGRATIONS, ROOT, with_dbname
 from tests.reliability import harness
 from tests.reliability.checks import alert_keys, totals, watching
 from tests.reliability.conftest import SOAK
@@ -30,7 +32,21 @@ def own_server() -> Iterator[tuple[Path, str]]:
 
     pgdata = Path(tempfile.mkdtemp(prefix="nfpg")) / "pg"
     try:
-        admin = db.start_embedded(pgdata)
+        # Started from a child process: pgserver's exit hook would log into pytest's closed
+        # streams at interpreter exit. The server outlives the child (cleanup_mode None).
+        admin = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, pathlib, pipeline.db as d;"
+                " print(d.start_embedded(pathlib.Path(sys.argv[1])))",
+                str(pgdata),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier("newsflow")))
         url = with_dbname(admin, "newsflow")
@@ -97,7 +113,8 @@ def test_postgres_restart_during_cycle(
     for stage in stages:
         line, caught, peak_mb = restart_midway(workspace, pgdata, url, stage)
         peak = max(peak, peak_mb)
-        notes.append(f"{stage} {caught[0]}/{caught[1]}: {line[:90]}")
+        reason = line.split(" stage (", 1)[-1].split(");", 1)[0]
+        notes.append(f"restarted at {caught[0]}/{caught[1]} {stage}; exit 2: {reason}")
 
     proc = harness.newsflow(workspace, "run")
     with watching(proc.pid) as memory:
