@@ -7,19 +7,27 @@ from datetime import UTC, datetime
 
 import psycopg
 
+from pipeline.db import CLUSTER_LOCK
+from pipeline.quality.gate import QUALITY_LOCK
 from tests.reliability import harness
 from tests.reliability.checks import alert_keys, cycle_statuses, totals, watching
 from tests.reliability.conftest import SOAK
 
-# Where a cycle can be caught: (name, query giving (done, of)); killed when 0 < done < of.
+# Where a cycle can be caught: a query giving (done, of); the cycle is hit when 0 < done < of.
+# Gate and cluster commit once at their end, so they are caught while holding their lock.
+_HOLDING = (
+    "SELECT count(*) FILTER (WHERE granted), 2 FROM pg_locks WHERE locktype = 'advisory'"
+    " AND classid = {:d} AND objid = {:d}"
+)
 PROGRESS = {
     "fetch": "SELECT (SELECT count(*) FROM fetches), (SELECT count(*) FROM feeds)",
     "parse": "SELECT count(*) FILTER (WHERE parsed_at IS NOT NULL), count(*) FROM fetches"
     " WHERE outcome = 'stored'",
     "extract": "SELECT count(*) FILTER (WHERE extracted_at IS NOT NULL), count(*) FROM articles",
-    "cluster": "SELECT (SELECT count(*) FROM story_articles),"
-    " (SELECT count(*) FROM articles WHERE status <> 'quarantined')",
+    "gate": _HOLDING.format(QUALITY_LOCK >> 32, QUALITY_LOCK & 0xFFFFFFFF),
+    "cluster": _HOLDING.format(CLUSTER_LOCK >> 32, CLUSTER_LOCK & 0xFFFFFFFF),
 }
+LOCKED = ("gate", "cluster")
 
 
 def run_and_kill(workspace, stage: str, observer: psycopg.Connection) -> dict:
@@ -49,7 +57,7 @@ def run_and_kill(workspace, stage: str, observer: psycopg.Connection) -> dict:
 
 def test_sigkill_while_loading(workspace, feeds, shared_corpus, shared_reference, webhook, ledger):
     # Each kill leaves the next stage work to be caught in (fetch only while feeds are due).
-    stages = ["fetch", "parse", "extract", "cluster"] if SOAK else ["parse", "extract"]
+    stages = ["fetch", "parse", "extract", "gate", "cluster"] if SOAK else ["parse", "extract"]
     rows = [ledger.row("SIGKILL mid-cycle", f"kill -9 during {s}") for s in stages]
     feeds.documents.update(shared_corpus.documents(datetime.now(UTC), feeds.base_url))
     workspace.write_feeds(shared_corpus.feeds_yaml(feeds.base_url))
@@ -82,5 +90,10 @@ def test_sigkill_while_loading(workspace, feeds, shared_corpus, shared_reference
         row.injected = 1
         row.peak_rss_mb = max(kill["peak_mb"], memory.peak_mb)
         done, of = kill["caught"]
-        row.note = f"killed at {done}/{of} {kill['stage']}; next cycle completed"
+        where = (
+            f"inside {kill['stage']} (lock held)"
+            if kill["stage"] in LOCKED
+            else f"at {done}/{of} {kill['stage']}"
+        )
+        row.note = f"killed {where}; next cycle completed"
         row.survived = True

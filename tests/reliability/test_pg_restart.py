@@ -19,7 +19,7 @@ from tests.conftest import MIGRATIONS, ROOT, with_dbname
 from tests.reliability import harness
 from tests.reliability.checks import alert_keys, totals, watching
 from tests.reliability.conftest import SOAK
-from tests.reliability.test_kill import PROGRESS
+from tests.reliability.test_kill import LOCKED, PROGRESS
 
 
 @pytest.fixture
@@ -98,6 +98,7 @@ def restart_midway(
     return lines[0], caught, memory.peak_mb
 
 
+@pytest.mark.filterwarnings("ignore:XDG_RUNTIME_DIR")  # pgserver's lock folder; harmless here
 def test_postgres_restart_during_cycle(
     own_server, tmp_path, feeds, shared_corpus, shared_reference, webhook, ledger, monkeypatch
 ):
@@ -114,7 +115,8 @@ def test_postgres_restart_during_cycle(
         line, caught, peak_mb = restart_midway(workspace, pgdata, url, stage)
         peak = max(peak, peak_mb)
         reason = line.split(" stage (", 1)[-1].split(");", 1)[0]
-        notes.append(f"restarted at {caught[0]}/{caught[1]} {stage}; exit 2: {reason}")
+        where = f"inside {stage}" if stage in LOCKED else f"at {caught[0]}/{caught[1]} {stage}"
+        notes.append(f"restarted {where}; exit 2: {reason}")
 
     proc = harness.newsflow(workspace, "run")
     with watching(proc.pid) as memory:
