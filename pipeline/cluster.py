@@ -714,8 +714,8 @@ class StoryIndex:
 
     def _near_duplicate(self, ev: ArticleEvidence, exclude: str | None) -> Assignment | None:
         seen: set[str] = set()
-        for band in ev.bands:
-            seen.update(self._bands.get(band, ()))
+        for band in ev.bands:  # the newest sharers of each band: copies follow their original
+            seen.update(self._bands.get(band, ())[-self.params.posting_cap :])
         best: tuple[float, str] | None = None
         for other_key in sorted(seen):
             story_key = self.resolve(self.story_of[other_key])
