@@ -6,8 +6,8 @@
   difference of the medians is what the model adds to process start.
 - throughput: nlp.pipe over German sentences (the held-out GermEval sentences re-spaced as
   running text, or any UTF-8 file with one sentence per line via --sentences), after warm-up.
-- extraction: if pipeline.extract offers a German extraction entry point, the same sentences
-  through it (patterns + model), see _extraction_rate.
+- extraction: the same sentences through the extraction stage (pipeline.extract.Extractor:
+  registry and money patterns, discovery cues and the model), and without the model.
 """
 
 from __future__ import annotations
@@ -92,6 +92,32 @@ def throughput(model: Path, sentences: list[str], rounds: int = 3) -> dict:
     }
 
 
+def extraction_rate(model: Path, sentences: list[str], rounds: int = 3) -> dict:
+    """Sentences per second through the whole German extraction, with and without the model."""
+    import spacy
+
+    from pipeline.extract.extractor import Extractor, TextItem
+    from pipeline.extract.organizations import load_registry
+    from pipeline.extract.pipelines import LoadedPipeline
+    from pipeline.settings import load_settings
+
+    settings = load_settings()
+    items = [TextItem(f"s{i}", "de", text) for i, text in enumerate(sentences)]
+    result = {}
+    runs = {"with_model": LoadedPipeline(spacy.load(model), str(model)), "patterns_only": None}
+    for name, pipeline in runs.items():
+        registry = load_registry(settings.config_dir / "organizations.yaml")
+        extractor = Extractor(registry, settings, pipelines={"de": pipeline})
+        extractor.extract_texts(items[:64])  # warm-up (pattern compilation)
+        best = float("inf")
+        for _ in range(rounds):
+            started = time.perf_counter()
+            extractor.extract_texts(items)
+            best = min(best, time.perf_counter() - started)
+        result[f"{name}_sentences_per_s"] = round(len(items) / best)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipeline.extract.training import train
 
@@ -113,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "model_mb": round(sum(f.stat().st_size for f in args.model.rglob("*")) / 1e6, 2),
         "start": process_start(args.model, args.repeat),
         "model_only": throughput(args.model, sentences),
+        "extraction": extraction_rate(args.model, sentences),
     }
     print(json.dumps(result, indent=2))
     return 0

@@ -105,7 +105,12 @@ def gold_org_scores(model: Path, gold: Path, settings: Settings) -> dict:
     for name, pipeline in runs.items():
         extractor = Extractor(registry, settings, pipelines={"de": pipeline})
         scores[name] = evaluate(extractor, items)["de"].org
-    result: dict = {"gold": str(gold), "sentences": len(items)}
+    shown = (
+        gold.resolve().relative_to(PROJECT_ROOT)
+        if gold.resolve().is_relative_to(PROJECT_ROOT)
+        else gold
+    )
+    result: dict = {"gold": str(shown), "sentences": len(items)}
     for name, org in scores.items():
         result[name] = {
             **_prf(org.precision, org.recall, org.f1),
