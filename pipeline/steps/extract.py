@@ -6,12 +6,9 @@ import time
 from dataclasses import dataclass, field
 
 import psycopg
-from psycopg.rows import dict_row
 
 from pipeline.extract.extractor import Extractor, language_of
-from pipeline.records import Article
 from pipeline.settings import Settings
-from pipeline.sqlfiles import statement
 from pipeline.store import mentions
 from pipeline.store import organizations as org_store
 
@@ -48,7 +45,7 @@ def extract_pending(
     while limit is None or report.articles < limit:
         want = batch_size if limit is None else min(batch_size, limit - report.articles)
         with conn.transaction():
-            articles = _claim(conn, want)
+            articles = mentions.claim_unextracted(conn, want)
             if not articles:
                 break
             saved = mentions.save_extractions(conn, extractor.extract(articles))
@@ -65,26 +62,3 @@ def extract_pending(
         report.models[lang] = loaded.name if loaded else "patterns only"
     report.seconds = round(time.perf_counter() - started, 3)
     return report
-
-
-def _claim(conn: psycopg.Connection, limit: int) -> list[Article]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(statement("mention_pending_articles"), {"limit": limit}).fetchall()
-    return [
-        Article(
-            key=r["key"],
-            feed_id=r["feed_id"],
-            url=r["url"],
-            canonical_url=r["canonical_url"],
-            title=r["title"],
-            summary=r["summary"],
-            language=r["language"],
-            content_hash=r["content_hash"],
-            guid=r["guid"],
-            authors=tuple(r["authors"] or ()),
-            feed_language=r["feed_language"],
-            published_at=r["published_at"],
-            published_raw=r["published_raw"],
-        )
-        for r in rows
-    ]

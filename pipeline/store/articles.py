@@ -262,3 +262,22 @@ def quarantine_entries(
             )
             added += cur.rowcount
     return added
+
+
+def article_from_row(row: dict) -> Article:
+    """An Article from a row of the articles table (columns the query left out take defaults)."""
+    return Article(
+        key=row["key"],
+        feed_id=row["feed_id"],
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        title=row["title"],
+        summary=row["summary"],
+        language=row["language"],
+        content_hash=row["content_hash"],
+        guid=row.get("guid"),
+        authors=tuple(row.get("authors") or ()),
+        feed_language=row.get("feed_language"),
+        published_at=row.get("published_at"),
+        published_raw=row.get("published_raw"),
+    )

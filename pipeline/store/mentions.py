@@ -6,11 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
+from psycopg.rows import dict_row
 
 from pipeline.errors import NewsflowError
-from pipeline.records import EntityMention, Extraction, MoneyMention, OrgMention
+from pipeline.records import Article, EntityMention, Extraction, MoneyMention, OrgMention
 from pipeline.sqlfiles import statement
 from pipeline.store import organizations as org_store
+from pipeline.store.articles import article_from_row
 
 
 @dataclass
@@ -101,3 +103,10 @@ def _entity_row(key: str, m: EntityMention) -> dict:
         "norm": m.norm,
         "surface": m.surface,
     }
+
+
+def claim_unextracted(conn: psycopg.Connection, limit: int) -> list[Article]:
+    """Lock and return up to `limit` articles still to extract (rows others hold are skipped)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(statement("mention_pending_articles"), {"limit": limit}).fetchall()
+    return [article_from_row(r) for r in rows]
