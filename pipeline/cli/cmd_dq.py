@@ -39,12 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_results(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.quality import latest_results
+    from pipeline.store import reports
 
     with connect(settings) as conn:
         rows = latest_results(conn, args.cycle)
-        open_entries = conn.execute(
-            "SELECT count(*) FROM quarantine WHERE released_at IS NULL"
-        ).fetchone()[0]
+        open_entries = reports.open_quarantine(conn)
     if args.json:
         json_lines(rows)
         return 0

@@ -106,12 +106,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
         if args.feed_id in report.skipped:
             raise NewsflowError(f"feed {args.feed_id}: not fetched: {report.skipped[args.feed_id]}")
         fetch_id = report.fetch_ids[0]
-        row = conn.execute(
-            "SELECT x.outcome, x.http_status, x.bytes, x.duration_ms, x.error, x.final_url,"
-            " f.next_fetch_at, f.consecutive_failures FROM fetches x"
-            " JOIN feeds f ON f.id = x.feed_id WHERE x.id = %s",
-            (fetch_id,),
-        ).fetchone()
+        row = fetch_store.fetch_outcome(conn, fetch_id)
         outcome, status, size, duration, error, final_url, next_at, failures = row
         status_text = f" HTTP {status}" if status else ""
         out.print(

@@ -184,3 +184,9 @@ def record_refused_body(
         },
     )
     return failures
+
+
+def fetch_outcome(conn: psycopg.Connection, fetch_id: int) -> tuple:
+    """(outcome, http_status, bytes, duration_ms, error, final_url, next_fetch_at,
+    consecutive_failures) of one attempt."""
+    return conn.execute(statement("fetch_outcome"), {"id": fetch_id}).fetchone()

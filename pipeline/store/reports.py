@@ -48,3 +48,8 @@ def alerts(conn: psycopg.Connection) -> list[dict]:
 def data_quality(conn: psycopg.Connection) -> list[dict]:
     """Results per suite and outcome, and how many quarantined rows are still held."""
     return _rows(conn, "report_dq")
+
+
+def open_quarantine(conn: psycopg.Connection) -> int:
+    """How many quarantined rows are still held back."""
+    return conn.execute(statement("report_open_quarantine")).fetchone()[0]

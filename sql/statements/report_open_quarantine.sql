@@ -1,0 +1,1 @@
+SELECT count(*) FROM quarantine WHERE released_at IS NULL
