@@ -1,5 +1,5 @@
 -- Great Expectations asset: stories changed within the story window ({window_hours}), with the
--- number of their articles and, when they differ, the story's languages against its articles'.
+-- number of their articles (merged-away stories left out) and, when they differ, the story's languages against its articles'.
 SELECT s.story_key AS row_key,
        CAST(NULL AS text) AS article_key,
        s.id AS story_id,
@@ -14,4 +14,6 @@ FROM stories s
 LEFT JOIN story_articles sa ON sa.story_id = s.id
 LEFT JOIN articles a ON a.key = sa.article_key
 WHERE s.updated_at >= now() - make_interval(hours => {window_hours})
+  -- a story merged into another is kept only for the alerts that name it: no articles by design
+  AND NOT EXISTS (SELECT 1 FROM story_aliases al WHERE al.story_id = s.id)
 GROUP BY s.id
