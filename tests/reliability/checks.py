@@ -13,6 +13,10 @@ import psycopg
 
 from tests.reliability.corpus import Corpus, slug_of
 
+# Peak resident memory allowed to one process running a cycle (both spaCy models, GX, the
+# cycle's data); observed 330-530 MB on the default corpora.
+PROCESS_BOUND_MB = 1536
+
 
 @dataclass
 class Totals:

@@ -10,7 +10,7 @@ import psycopg
 from pipeline.db import CLUSTER_LOCK
 from pipeline.quality.gate import QUALITY_LOCK
 from tests.reliability import harness
-from tests.reliability.checks import alert_keys, cycle_statuses, totals, watching
+from tests.reliability.checks import PROCESS_BOUND_MB, alert_keys, cycle_statuses, totals, watching
 from tests.reliability.conftest import SOAK
 
 # Where a cycle can be caught: a query giving (done, of); the cycle is hit when 0 < done < of.
@@ -85,6 +85,8 @@ def test_sigkill_while_loading(workspace, feeds, shared_corpus, shared_reference
     assert statuses["succeeded"] == 1
     assert sum(statuses.values()) == len(stages) + 1
 
+    peaks = [k["peak_mb"] for k in kills] + [memory.peak_mb]
+    assert max(peaks) < PROCESS_BOUND_MB, f"a cycle process reached {max(peaks):.0f} MB"
     for row, kill in zip(rows, kills, strict=True):
         row.totals(found)
         row.injected = 1

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from tests.reliability import harness
-from tests.reliability.checks import cycle_statuses, totals, watching
+from tests.reliability.checks import PROCESS_BOUND_MB, cycle_statuses, totals, watching
 from tests.reliability.conftest import SOAK
 
 ROUNDS = 3 if SOAK else 1
@@ -65,6 +65,7 @@ def test_two_cycles_at_once(workspace, feeds, shared_corpus, webhook, ledger):
     assert clustered == in_stories, "every article was assigned exactly once"
     assert webhook.repeated == 0 and webhook.received == found.alerts
     assert statuses["succeeded"] == outcomes.count(0)
+    assert peak < PROCESS_BOUND_MB, f"a cycle process reached {peak:.0f} MB"
     row.totals(found)
     row.injected = ROUNDS
     row.peak_rss_mb = peak

@@ -17,7 +17,7 @@ from psycopg import sql
 from pipeline import db
 from tests.conftest import MIGRATIONS, ROOT, with_dbname
 from tests.reliability import harness
-from tests.reliability.checks import alert_keys, totals, watching
+from tests.reliability.checks import PROCESS_BOUND_MB, alert_keys, totals, watching
 from tests.reliability.conftest import SOAK
 from tests.reliability.test_kill import LOCKED, PROGRESS
 
@@ -131,6 +131,7 @@ def test_postgres_restart_during_cycle(
     assert found.partition == shared_reference.totals.partition
     assert alerts == shared_reference.alerts
     assert webhook.repeated == 0
+    assert peak < PROCESS_BOUND_MB, f"a cycle process reached {peak:.0f} MB"
     for row, note in zip(rows, notes, strict=True):
         row.totals(found)
         row.injected = 1

@@ -16,7 +16,7 @@ import psycopg
 
 from tests.reliability import corpus as corpora
 from tests.reliability import harness
-from tests.reliability.checks import totals, watching
+from tests.reliability.checks import PROCESS_BOUND_MB, totals, watching
 
 
 def _edit(feed: corpora.Feed, edits: dict[int, dict]) -> corpora.Feed:
@@ -113,6 +113,7 @@ def test_feed_rewrites_old_items(workspace, feeds, extractor, ledger):
     # Edited articles are re-extracted and re-clustered; none founds a second story.
     assert after.stories == before.stories, (before, after)
     assert after.partition == before.partition
+    assert memory.peak_mb < PROCESS_BOUND_MB, f"{memory.peak_mb:.0f} MB"
     row.totals(after)
     row.injected = len(rounds) * 4  # rewritten entries served across the rounds
     row.peak_rss_mb = memory.peak_mb

@@ -18,12 +18,11 @@ import psycopg
 
 from tests.reliability import corpus as corpora
 from tests.reliability import harness
-from tests.reliability.checks import totals, watching
+from tests.reliability.checks import PROCESS_BOUND_MB, totals, watching
 from tests.reliability.conftest import SOAK
 
 ROUNDS = 12 if SOAK else 2
 OUTLETS, ITEMS_PER_ROUND = (30, 8) if SOAK else (12, 4)
-MEMORY_BOUND_MB = 1500  # one `newsflow run` with both spaCy models loaded
 
 
 def _revealed(corpus: corpora.Corpus, upto: int, per_round: int) -> corpora.Corpus:
@@ -83,7 +82,7 @@ def test_soak_random_kills_while_feeds_publish(workspace, feeds, webhook, ledger
     found.assert_exact()
     assert found.expected == len(full.expected_slugs)
     assert webhook.repeated == 0 and webhook.received == found.alerts
-    assert peak < MEMORY_BOUND_MB, f"a cycle reached {peak:.0f} MB"
+    assert peak < PROCESS_BOUND_MB, f"a cycle reached {peak:.0f} MB"
     row.totals(found)
     row.injected = kills
     row.peak_rss_mb = peak

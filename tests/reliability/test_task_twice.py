@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from pipeline import dag_tasks
-from tests.reliability.checks import alert_keys, cycle_statuses, totals, watching
+from tests.reliability.checks import PROCESS_BOUND_MB, alert_keys, cycle_statuses, totals, watching
 
 
 def _tasks(cycle_id: str, settings: Any) -> list[tuple[str, Callable[[], Any]]]:
@@ -82,6 +82,7 @@ def test_every_task_twice(
     assert alerts == shared_reference.alerts
     assert webhook.repeated == 0 and webhook.received == found.alerts
     assert statuses == {"succeeded": 1}
+    assert memory.peak_mb < PROCESS_BOUND_MB, f"{memory.peak_mb:.0f} MB"
     row.totals(found)
     row.injected = len(tasks)
     row.peak_rss_mb = memory.peak_mb
