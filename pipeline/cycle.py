@@ -116,8 +116,13 @@ def connection_lost(conn: psycopg.Connection, exc: Exception, cycle_id: str, sta
     """
     from pipeline.db import describe_target
 
-    lines = str(exc).strip().splitlines()
-    reason = lines[0] if lines else type(exc).__name__
+    # Cleanup on the dead connection (a lock release, a rollback) fails too and hides the
+    # server's own words; the first failure in the chain says what happened.
+    first: BaseException = exc
+    while isinstance(first.__context__, psycopg.OperationalError):
+        first = first.__context__
+    lines = str(first).strip().splitlines()
+    reason = lines[0] if lines else type(first).__name__
     try:
         target = describe_target(conn.info.dsn)
     except psycopg.Error:
