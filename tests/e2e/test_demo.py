@@ -28,6 +28,6 @@ def test_demo_end_to_end_on_an_embedded_database(tmp_path: Path) -> None:
             assert kind in out, f"no {kind} alert in:\n{out}"
         report = tmp_path / "home" / "demo" / "report.html"
         assert report.exists() and "<svg" in report.read_text()
-        assert "psql 'host=" in out or "psql 'postgresql" in out
+        assert "psql 'user=newsflow_analyst" in out
     finally:
         subprocess.run([*newsflow, "db", "stop"], env=env, cwd=ROOT, timeout=60)
