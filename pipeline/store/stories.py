@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 
 from pipeline.records import Article, EntityMention, Extraction, MoneyMention, OrgMention
 from pipeline.sqlfiles import statement
+from pipeline.store.articles import article_from_row
 
 if TYPE_CHECKING:
     from pipeline.cluster import Assignment
@@ -83,18 +84,7 @@ def _load(conn: psycopg.Connection, name: str, params: dict) -> list[StoredArtic
     mentions = _mentions(conn, [r["key"] for r in rows])
     out = []
     for r in rows:
-        article = Article(
-            key=r["key"],
-            feed_id=r["feed_id"],
-            url=r["url"],
-            canonical_url=r["canonical_url"],
-            title=r["title"],
-            summary=r["summary"],
-            language=r["language"],
-            content_hash=r["content_hash"],
-            guid=r["guid"],
-            published_at=r["published_at"],
-        )
+        article = article_from_row(r)
         orgs, money, entities = mentions.get(r["key"], ((), (), ()))
         extraction = Extraction(
             r["key"],
