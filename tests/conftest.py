@@ -23,6 +23,19 @@ MIGRATIONS = ROOT / "sql" / "migrations"
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+def shared_data() -> Path:
+    """The workplace's shared data folder: NEWSFLOW_SHARED_DATA, else ../shared/data next to the
+    checkout, else /work/shared/data (where CI's clone may sit elsewhere)."""
+    for candidate in (
+        os.environ.get("NEWSFLOW_SHARED_DATA"),
+        ROOT.parent / "shared" / "data",
+        "/work/shared/data",
+    ):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return ROOT.parent / "shared" / "data"
+
+
 def _answers(url: str) -> bool:
     try:
         psycopg.connect(url, connect_timeout=2).close()

@@ -26,9 +26,10 @@ import psutil
 import pytest
 
 from pipeline.parse import parse_feed
+from tests.conftest import shared_data
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = shared_data()
 CORPUS = DATA / "feedparser-corpus"
 REAL = DATA / "feeds-real"
 HEADER = re.compile(rb"^Header:\s*Content-type:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)

@@ -15,11 +15,11 @@ import pytest
 from pipeline.parse import parse_feed
 from pipeline.quality import DataQualityError
 from pipeline.store.articles import QUARANTINE_TABLE, entry_row_key
-from tests.conftest import ROOT
+from tests.conftest import shared_data
 from tests.reliability import harness
 from tests.reliability.checks import watching
 
-CANDIDATES = [ROOT.parent / "shared" / "data" / "feedparser-corpus"]
+CANDIDATES = [shared_data() / "feedparser-corpus"]
 MEMORY_GROWTH_MB = 600
 
 
