@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import NewsflowError
+from pipeline.extract.models import packaged_de_model
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-SHIPPED_DE_MODEL = Path(__file__).resolve().parent / "models" / "de_newsflow_ner"
 # Components NER does not read. A shared tok2vec stays only while a remaining component
 # listens to it (en_core_web_sm's ner has its own, so there it goes too).
 NOT_FOR_NER = ("tagger", "morphologizer", "parser", "attribute_ruler", "lemmatizer",
@@ -64,9 +64,8 @@ def german_pipeline(settings: Settings) -> LoadedPipeline | None:
             "nor a model folder: install that package, point the setting at a model folder, "
             "or unset it to use the shipped model"
         )
-    if (SHIPPED_DE_MODEL / "config.cfg").is_file():
-        return LoadedPipeline(_load(str(SHIPPED_DE_MODEL)), str(SHIPPED_DE_MODEL))
-    return None
+    shipped = packaged_de_model()
+    return LoadedPipeline(_load(str(shipped)), str(shipped)) if shipped else None
 
 
 @cache
