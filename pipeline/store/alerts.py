@@ -14,14 +14,11 @@ from psycopg.types.json import Jsonb
 from pipeline.alerts.deals import TrackedDeal, TrackedDeals
 from pipeline.alerts.rules import PastAlert, SourceArticle, StoryAmount, StorySnapshot
 from pipeline.sqlfiles import statement
+from pipeline.store.feeds import SyncReport
 
 
 @dataclass
-class DealSyncReport:
-    inserted: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
+class DealSyncReport(SyncReport):
     unknown_parties: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -50,12 +47,7 @@ def sync_deals(
                     "enabled": deal.enabled,
                 },
             ).fetchone()
-            if row is None:
-                report.unchanged.append(deal.id)
-            elif row[1]:
-                report.inserted.append(deal.id)
-            else:
-                report.updated.append(deal.id)
+            report.record(deal.id, row)
         retired = conn.execute(statement("alert_retire_deals"), {"ids": [d.id for d in items]})
         report.retired = [r[0] for r in retired]
         for deal_id, party in conn.execute(statement("alert_unknown_parties")):

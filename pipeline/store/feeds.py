@@ -12,10 +12,21 @@ from pipeline.sqlfiles import statement
 
 @dataclass
 class SyncReport:
+    """What syncing a config file to its table did, by id."""
+
     inserted: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+
+    def record(self, item_id: str, row: tuple | None) -> None:
+        """Classify one upsert's answer: no row = unchanged, row (id, inserted) otherwise."""
+        if row is None:
+            self.unchanged.append(item_id)
+        elif row[1]:
+            self.inserted.append(item_id)
+        else:
+            self.updated.append(item_id)
 
 
 def sync_feeds(conn: psycopg.Connection, feeds: list[Feed]) -> SyncReport:
@@ -36,12 +47,7 @@ def sync_feeds(conn: psycopg.Connection, feeds: list[Feed]) -> SyncReport:
                     "allow_private": feed.allow_private,
                 },
             ).fetchone()
-            if row is None:
-                report.unchanged.append(feed.id)
-            elif row[1]:
-                report.inserted.append(feed.id)
-            else:
-                report.updated.append(feed.id)
+            report.record(feed.id, row)
         retired = conn.execute(statement("retire_feeds"), {"ids": [f.id for f in feeds]})
         report.retired = [r[0] for r in retired]
     return report
