@@ -18,8 +18,6 @@ from pipeline.errors import DatabaseUnavailable
 from pipeline.settings import Settings
 from pipeline.store import cycles
 
-STAGES = ("fetch", "parse", "extract", "gate", "cluster", "validate")
-
 
 @dataclass
 class CycleReport:
@@ -59,6 +57,29 @@ def sync_config(conn: psycopg.Connection, settings: Settings) -> dict[str, Any]:
     return {"feeds_added": len(report.inserted), "feeds_updated": len(report.updated)}
 
 
+def cycle_steps(
+    conn: psycopg.Connection,
+    settings: Settings,
+    cycle_id: str,
+    *,
+    feed_ids: list[str] | None = None,
+    extractor: Any = None,
+) -> dict[str, Callable[[], Any]]:
+    """The cycle's steps in order, each bound to its inputs; run_cycle runs them all, an Airflow
+    task runs one."""
+    from pipeline import quality
+    from pipeline.steps import cluster, extract, fetch, parse
+
+    return {
+        "fetch": lambda: fetch.fetch_feeds(conn, settings, cycle_id, feed_ids),
+        "parse": lambda: parse.parse_fetches(conn, settings, cycle_id),
+        "extract": lambda: extract.extract_pending(conn, settings, extractor=extractor),
+        "gate": lambda: quality.gate_batch(conn, settings, cycle_id),
+        "cluster": lambda: cluster.cluster_pending(conn, settings),
+        "validate": lambda: quality.validate_after_clustering(conn, settings, cycle_id),
+    }
+
+
 def run_cycle(
     conn: psycopg.Connection,
     settings: Settings,
@@ -73,23 +94,13 @@ def run_cycle(
     `conn` must be in autocommit mode: each step commits its own transactions.
     `feed_ids` limits fetching to those feeds (default: every feed that is due).
     """
-    from pipeline import quality
-    from pipeline.steps import cluster, extract, fetch, parse
-
     cycle_id = cycle_id or new_cycle_id()
     report = CycleReport(cycle_id)
     cycles.begin_cycle(conn, cycle_id)
-    steps: list[tuple[str, Callable[[], Any]]] = [
-        ("fetch", lambda: fetch.fetch_feeds(conn, settings, cycle_id, feed_ids)),
-        ("parse", lambda: parse.parse_fetches(conn, settings, cycle_id)),
-        ("extract", lambda: extract.extract_pending(conn, settings, extractor=extractor)),
-        ("gate", lambda: quality.gate_batch(conn, settings, cycle_id)),
-        ("cluster", lambda: cluster.cluster_pending(conn, settings)),
-        ("validate", lambda: quality.validate_after_clustering(conn, settings, cycle_id)),
-    ]
+    steps = cycle_steps(conn, settings, cycle_id, feed_ids=feed_ids, extractor=extractor)
     stage = ""
     try:
-        for stage, step in steps:
+        for stage, step in steps.items():
             if on_stage:
                 on_stage(stage)
             started = time.perf_counter()

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 
 from pipeline import db
-from pipeline.cycle import summary
+from pipeline.cycle import cycle_steps, summary
 from pipeline.errors import NewsflowError
 from pipeline.settings import Settings, load_settings
 
@@ -80,19 +80,9 @@ def fetch(cycle_id: str, feed_id: str, settings: Settings | None = None) -> dict
 
 
 def _step(name: str, cycle_id: str, settings: Settings | None) -> dict[str, Any]:
-    from pipeline import quality
-    from pipeline.steps import cluster, extract, parse
-
     settings = settings or load_settings()
-    calls = {
-        "parse": lambda c: parse.parse_fetches(c, settings, cycle_id),
-        "extract": lambda c: extract.extract_pending(c, settings),
-        "gate": lambda c: quality.gate_batch(c, settings, cycle_id),
-        "cluster": lambda c: cluster.cluster_pending(c, settings),
-        "validate": lambda c: quality.validate_after_clustering(c, settings, cycle_id),
-    }
     with task_connection(settings) as conn:
-        return summary(calls[name](conn))
+        return summary(cycle_steps(conn, settings, cycle_id)[name]())
 
 
 def parse(cycle_id: str, settings: Settings | None = None) -> dict[str, Any]:
